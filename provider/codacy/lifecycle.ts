@@ -1,0 +1,177 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { requireSetting, resolveEndpoint } from "../config";
+import { ApiError } from "../http";
+import { addDays, type PlainObject, todayUtc, validateInputs } from "../lifecycle";
+import { compact, DiffPlan, rotationDue } from "../shared";
+import type { ProviderContext, TokenLifecycle } from "../types";
+import { CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
+import { type CodacyConnection, type CodacyTokenInputs, codacyTokenInputsSchema } from "./inputs";
+
+export function codacyClientFor(connection: CodacyConnection | undefined, ctx: ProviderContext): CodacyClient {
+    const endpoint = resolveEndpoint("codacy", connection, ctx.config, ctx.env);
+    return new CodacyClient({
+        apiUrl: endpoint.apiUrl,
+        caCertificate: endpoint.caCertificate,
+        apiToken: requireSetting("codacy", "apiToken", connection?.apiToken, ctx.config, ctx.env),
+    });
+}
+
+function refOf(props: PlainObject): CodacyRepositoryRef {
+    const { provider, organization, repository } = props as CodacyTokenInputs;
+    return { provider, organization, repository };
+}
+
+/** Lifecycle of `CodacyRepoToken`. Codacy lists token values, so a lost create answer is recovered by adoption. */
+export class CodacyTokenLifecycle implements TokenLifecycle {
+    constructor(
+        private readonly ctx: ProviderContext,
+        private readonly clientFor: (connection: CodacyConnection | undefined) => CodacyClient = (connection) =>
+            codacyClientFor(connection, ctx),
+    ) {}
+
+    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
+        const { inputs, failures } = validateInputs(codacyTokenInputsSchema, news);
+        if (failures.length === 0 && !news.connection) {
+            try {
+                resolveEndpoint("codacy", undefined, this.ctx.config, this.ctx.env);
+                requireSetting("codacy", "apiToken", undefined, this.ctx.config, this.ctx.env);
+            } catch (e: unknown) {
+                failures.push({ property: "connection", reason: (e as Error).message });
+            }
+        }
+        return { inputs, failures };
+    }
+
+    async create(props: PlainObject): Promise<dynamic.CreateResult> {
+        const inputs = props as CodacyTokenInputs;
+        const client = this.clientFor(inputs.connection);
+        const ref = refOf(props);
+        const token = inputs.adopt
+            ? await this.adopt(client, ref, inputs.adopt.tokenId)
+            : await this.createWithoutOrphans(client, ref);
+        return { id: String(token.id), outs: this.stateOf(props, token) };
+    }
+
+    async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
+        const client = this.clientFor(props.connection as CodacyConnection | undefined);
+        let tokens: CodacyToken[];
+        try {
+            tokens = await client.listTokens(refOf(props));
+        } catch (e: unknown) {
+            if (e instanceof ApiError && e.isNotFound) {
+                return {}; // The repository left Codacy, and its tokens with it.
+            }
+            throw e;
+        }
+        const tokenId = Number(props.tokenId ?? id);
+        const live = tokens.find((token) => token.id === tokenId);
+        if (!live || this.isExpired(live)) {
+            return {};
+        }
+        return { id, props: { ...props, ...this.grantedFields(live, props) } };
+    }
+
+    async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {
+        const plan = new DiffPlan();
+        plan.compare("provider", olds.provider, news.provider, "replace");
+        plan.compare("organization", olds.organization, news.organization, "replace");
+        plan.compare("repository", olds.repository, news.repository, "replace");
+        const oldConnection = olds.connection as CodacyConnection | undefined;
+        const newConnection = news.connection as CodacyConnection | undefined;
+        plan.compare("connection", oldConnection?.baseUrl, newConnection?.baseUrl, "replace");
+        plan.compare("connection", oldConnection, newConnection, "update");
+        plan.compare("rotation", olds.rotation, news.rotation, "update");
+        plan.compare("rotationTrigger", olds.rotationTrigger, news.rotationTrigger, "replace");
+        const due = rotationDue(
+            news.rotation as CodacyTokenInputs["rotation"],
+            (olds.renewBy ?? olds.expiresAt) as string | undefined,
+            todayUtc(this.ctx.now()),
+        );
+        if (due) {
+            plan.replace("expiresAt", due);
+        }
+        return plan.result();
+    }
+
+    async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {
+        const kept = compact({
+            tokenId: olds.tokenId,
+            token: olds.token,
+            expiresAt: olds.expiresAt,
+            renewBy: olds.renewBy,
+            createdAt: olds.createdAt,
+        });
+        return { outs: { ...news, ...kept } };
+    }
+
+    async delete(id: string, props: PlainObject): Promise<void> {
+        const client = this.clientFor(props.connection as CodacyConnection | undefined);
+        try {
+            await client.deleteToken(refOf(props), Number(props.tokenId ?? id));
+        } catch (e: unknown) {
+            if (e instanceof ApiError && e.isNotFound) {
+                return;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a token. The token list shows values, so when the answer is lost the new token is found by
+     * comparing the list with the one taken before, and adopted instead of left behind.
+     */
+    private async createWithoutOrphans(client: CodacyClient, ref: CodacyRepositoryRef): Promise<CodacyToken> {
+        const before = new Set((await client.listTokens(ref)).map((token) => token.id));
+        try {
+            return await client.createToken(ref);
+        } catch (e: unknown) {
+            if (!(e instanceof ApiError) || !e.ambiguous) {
+                throw e;
+            }
+            const appeared = (await client.listTokens(ref)).filter((token) => !before.has(token.id));
+            const [adopted, ...extra] = appeared.sort((a, b) => b.id - a.id);
+            for (const token of extra) {
+                await client.deleteToken(ref, token.id);
+            }
+            return adopted ?? client.createToken(ref);
+        }
+    }
+
+    private async adopt(client: CodacyClient, ref: CodacyRepositoryRef, tokenId: number): Promise<CodacyToken> {
+        const existing = (await client.listTokens(ref)).find((token) => token.id === tokenId);
+        if (!existing || this.isExpired(existing)) {
+            throw new ApiError({
+                service: "codacy",
+                operation: "adopt repository API token",
+                method: "GET",
+                path: CodacyClient.tokensPath(ref),
+                status: 404,
+                serviceMessage: `the repository has no live token with id ${tokenId}`,
+                hint: "Check adopt.tokenId (getCodacyRepositoryTokens lists them), or remove `adopt` to create a new token.",
+            });
+        }
+        return existing;
+    }
+
+    private isExpired(token: CodacyToken): boolean {
+        return token.expiresAt ? Date.parse(token.expiresAt) <= this.ctx.now().getTime() : false;
+    }
+
+    private grantedFields(token: CodacyToken, props: PlainObject): PlainObject {
+        return compact({ tokenId: token.id, expiresAt: token.expiresAt ?? undefined, renewBy: props.renewBy });
+    }
+
+    private stateOf(props: PlainObject, token: CodacyToken): PlainObject {
+        const rotation = (props as CodacyTokenInputs).rotation;
+        const today = todayUtc(this.ctx.now());
+        return compact({
+            ...props,
+            tokenId: token.id,
+            token: token.token,
+            expiresAt: token.expiresAt ?? undefined,
+            // Codacy tokens may not expire: with rotation.expiresInDays we keep our own renewal date.
+            renewBy: rotation?.expiresInDays ? addDays(today, rotation.expiresInDays) : undefined,
+            createdAt: this.ctx.now().toISOString(),
+        });
+    }
+}

@@ -1,0 +1,222 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
+import { ApiError } from "../http";
+import { addDays, type PlainObject, todayUtc, validateInputs } from "../lifecycle";
+import { compact, DiffPlan, rotationDue } from "../shared";
+import type { ProviderContext, TokenLifecycle } from "../types";
+import { GiteaClient, type GiteaNewToken } from "./client";
+import { type GiteaConnection, type GiteaTokenInputs, giteaTokenInputsSchema } from "./inputs";
+
+export function giteaClientFor(connection: GiteaConnection | undefined, ctx: ProviderContext): GiteaClient {
+    const endpoint = resolveEndpoint("gitea", connection, ctx.config, ctx.env);
+    return new GiteaClient({
+        apiUrl: endpoint.apiUrl,
+        caCertificate: endpoint.caCertificate,
+        username: requireSetting("gitea", "username", connection?.username, ctx.config, ctx.env),
+        password: requireSetting("gitea", "password", connection?.password, ctx.config, ctx.env),
+        otp: resolveSetting("gitea", "otp", connection?.otp, ctx.config, ctx.env),
+    });
+}
+
+/**
+ * Lifecycle of `GiteaToken`. Gitea tokens have no expiry and no rotate API: rotation is a replacement, and
+ * with `rotation.expiresInDays` this package keeps its own renewal date in `expiresAt`.
+ */
+export class GiteaTokenLifecycle implements TokenLifecycle {
+    constructor(
+        private readonly ctx: ProviderContext,
+        private readonly clientFor: (connection: GiteaConnection | undefined) => GiteaClient = (connection) =>
+            giteaClientFor(connection, ctx),
+    ) {}
+
+    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
+        const { inputs, failures } = validateInputs(giteaTokenInputsSchema, news);
+        if (failures.length === 0 && !news.connection) {
+            try {
+                resolveEndpoint("gitea", undefined, this.ctx.config, this.ctx.env);
+                requireSetting("gitea", "username", undefined, this.ctx.config, this.ctx.env);
+                requireSetting("gitea", "password", undefined, this.ctx.config, this.ctx.env);
+            } catch (e: unknown) {
+                failures.push({ property: "connection", reason: (e as Error).message });
+            }
+        }
+        return { inputs, failures };
+    }
+
+    async create(props: PlainObject): Promise<dynamic.CreateResult> {
+        const inputs = props as GiteaTokenInputs;
+        const client = this.clientFor(inputs.connection);
+        const owner = inputs.username ?? client.username;
+        if (inputs.adopt) {
+            return this.adopt(client, owner, props, inputs.adopt.tokenId);
+        }
+        const created = await this.createWithoutOrphans(client, owner, inputs);
+        return {
+            id: String(created.id),
+            outs: this.stateOf(props, owner, {
+                tokenId: created.id,
+                token: created.sha1,
+                tokenLastEight: created.token_last_eight ?? created.sha1.slice(-8),
+                grantedScopes: created.scopes ?? inputs.scopes,
+            }),
+        };
+    }
+
+    async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
+        const client = this.clientFor(props.connection as GiteaConnection | undefined);
+        const owner = String(props.owner ?? props.username ?? client.username);
+        const tokenId = Number(props.tokenId ?? id);
+        let tokens: Awaited<ReturnType<GiteaClient["list"]>>;
+        try {
+            tokens = await client.list(owner);
+        } catch (e: unknown) {
+            if (e instanceof ApiError && e.isNotFound) {
+                return {}; // The user itself is gone, and its tokens with it.
+            }
+            throw e;
+        }
+        const live = tokens.find((token) => token.id === tokenId);
+        if (!live) {
+            return {};
+        }
+        return {
+            id,
+            props: compact({
+                ...props,
+                tokenLastEight: live.token_last_eight ?? props.tokenLastEight,
+                grantedScopes: live.scopes ?? props.grantedScopes,
+            }),
+        };
+    }
+
+    async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {
+        const plan = new DiffPlan();
+        const newOwner = news.username ?? olds.owner;
+        plan.compare("username", olds.owner, newOwner, "replace");
+        plan.compare("name", olds.name, news.name, "replace");
+        plan.compare("scopes", sorted(olds.scopes), sorted(news.scopes), "replace");
+        const oldConnection = olds.connection as GiteaConnection | undefined;
+        const newConnection = news.connection as GiteaConnection | undefined;
+        plan.compare("connection", oldConnection?.baseUrl, newConnection?.baseUrl, "replace");
+        plan.compare("connection", oldConnection, newConnection, "update");
+        plan.compare("rotation", olds.rotation, news.rotation, "update");
+        plan.compare("rotationTrigger", olds.rotationTrigger, news.rotationTrigger, "replace");
+        const due = rotationDue(
+            news.rotation as GiteaTokenInputs["rotation"],
+            olds.renewBy as string | undefined,
+            todayUtc(this.ctx.now()),
+        );
+        if (due) {
+            plan.replace("expiresAt", due);
+        }
+        // Names are unique per user: a replacement that keeps name and owner must delete the old token first.
+        const sameName = olds.name === news.name && olds.owner === newOwner;
+        return plan.result(sameName);
+    }
+
+    async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {
+        // Only settings change in place (connection, rotation window): Gitea tokens are immutable.
+        const kept = compact({
+            owner: olds.owner,
+            tokenId: olds.tokenId,
+            token: olds.token,
+            tokenLastEight: olds.tokenLastEight,
+            grantedScopes: olds.grantedScopes,
+            createdAt: olds.createdAt,
+            renewBy: olds.renewBy,
+        });
+        return { outs: { ...news, ...kept } };
+    }
+
+    async delete(id: string, props: PlainObject): Promise<void> {
+        const client = this.clientFor(props.connection as GiteaConnection | undefined);
+        const owner = String(props.owner ?? props.username ?? client.username);
+        try {
+            await client.delete(owner, Number(props.tokenId ?? id));
+        } catch (e: unknown) {
+            if (e instanceof ApiError && e.isNotFound) {
+                return;
+            }
+            throw e;
+        }
+    }
+
+    private async createWithoutOrphans(client: GiteaClient, owner: string, inputs: GiteaTokenInputs): Promise<GiteaNewToken> {
+        for (let attempt = 1; ; attempt++) {
+            try {
+                return await client.create(owner, inputs.name, inputs.scopes);
+            } catch (e: unknown) {
+                if (e instanceof ApiError && e.status === 400 && /name has been used/i.test(e.serviceMessage ?? "")) {
+                    throw new ApiError({
+                        service: "gitea",
+                        operation: "create access token",
+                        method: e.method,
+                        path: e.path,
+                        status: 400,
+                        serviceMessage: e.serviceMessage,
+                        hint: `Gitea token names are unique per user and "${inputs.name}" is taken: choose another name, or take the existing token over with \`adopt: { tokenId }\`.`,
+                    });
+                }
+                if (!(e instanceof ApiError) || !e.ambiguous || attempt >= 2) {
+                    throw e;
+                }
+                // The answer was lost: a token of this name that we did not see created is ours. Remove it, retry.
+                const orphans = (await client.list(owner)).filter((token) => token.name === inputs.name);
+                for (const orphan of orphans) {
+                    await client.delete(owner, orphan.id);
+                }
+            }
+        }
+    }
+
+    /** Takes over an existing token; Gitea never shows a token's value again, so `token` stays empty until rotated. */
+    private async adopt(
+        client: GiteaClient,
+        owner: string,
+        props: PlainObject,
+        tokenId: number,
+    ): Promise<dynamic.CreateResult> {
+        const existing = (await client.list(owner)).find((token) => token.id === tokenId);
+        if (!existing) {
+            throw new ApiError({
+                service: "gitea",
+                operation: "adopt access token",
+                method: "GET",
+                path: GiteaClient.tokensPath(owner),
+                status: 404,
+                serviceMessage: `user ${owner} has no token with id ${tokenId}`,
+                hint: "Check adopt.tokenId (see the user's Applications settings), or remove `adopt` to create a new token.",
+            });
+        }
+        return {
+            id: String(existing.id),
+            outs: this.stateOf(props, owner, {
+                tokenId: existing.id,
+                token: "",
+                tokenLastEight: existing.token_last_eight ?? "",
+                grantedScopes: existing.scopes ?? [],
+            }),
+        };
+    }
+
+    private stateOf(
+        props: PlainObject,
+        owner: string,
+        token: { tokenId: number; token: string; tokenLastEight: string; grantedScopes: string[] },
+    ): PlainObject {
+        const today = todayUtc(this.ctx.now());
+        const rotation = (props as GiteaTokenInputs).rotation;
+        return compact({
+            ...props,
+            owner,
+            ...token,
+            createdAt: this.ctx.now().toISOString(),
+            // Gitea tokens never expire: with rotation.expiresInDays we keep our own renewal date.
+            renewBy: rotation?.expiresInDays ? addDays(today, rotation.expiresInDays) : undefined,
+        });
+    }
+}
+
+function sorted(value: unknown): unknown {
+    return Array.isArray(value) ? [...value].sort() : value;
+}

@@ -1,0 +1,171 @@
+import { z } from "zod";
+import { collectPages, HttpClient, type HttpClientOptions, parseLinkHeader } from "../http";
+
+/** Which kind of GitLab resource owns the tokens. */
+export type GitLabParentKind = "project" | "group";
+
+export const gitLabTokenSchema = z.object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string().nullish(),
+    revoked: z.boolean(),
+    active: z.boolean(),
+    created_at: z.string(),
+    expires_at: z.string().nullish(),
+    last_used_at: z.string().nullish(),
+    scopes: z.array(z.string()),
+    user_id: z.number().int(),
+    access_level: z.number().int().optional(),
+});
+export type GitLabToken = z.infer<typeof gitLabTokenSchema>;
+
+/** Create and rotate answers carry the secret, shown once. */
+export const gitLabNewTokenSchema = gitLabTokenSchema.extend({ token: z.string().min(1) });
+export type GitLabNewToken = z.infer<typeof gitLabNewTokenSchema>;
+
+export interface GitLabCreateTokenRequest {
+    name: string;
+    scopes: string[];
+    access_level?: number;
+    expires_at?: string;
+    description?: string;
+}
+
+export interface GitLabClientSettings {
+    apiUrl: string;
+    token: string;
+    caCertificate?: string | undefined;
+    retry?: HttpClientOptions["retry"];
+    timeoutMs?: number;
+}
+
+/** GitLab's error bodies: `{error: "..."}`, `{message: "..."}` or `{message: {field: ["..."]}}`. */
+export function gitLabErrorMessage(body: unknown): string | undefined {
+    if (typeof body !== "object" || body === null) {
+        return undefined;
+    }
+    const { error, message } = body as { error?: unknown; message?: unknown };
+    if (typeof error === "string") {
+        return error;
+    }
+    if (typeof message === "string") {
+        return message;
+    }
+    if (typeof message === "object" && message !== null) {
+        return Object.entries(message)
+            .map(([field, problems]) => `${field} ${Array.isArray(problems) ? problems.join(", ") : String(problems)}`)
+            .join("; ");
+    }
+    return undefined;
+}
+
+function gitLabHint(status: number | undefined, operation: string): string | undefined {
+    switch (status) {
+        case 401:
+            return "Check gitlab:token (or GITLAB_TOKEN): it is missing, expired or revoked.";
+        case 403:
+            return "The credential in gitlab:token needs the Maintainer (or Owner) role on the project or group and the `api` scope.";
+        case 404:
+            return operation.includes("token")
+                ? "Check the project or group (id or full path) and the token id; GitLab also answers 404 when the credential cannot see the project."
+                : undefined;
+        default:
+            return undefined;
+    }
+}
+
+/** Typed client of GitLab's project and group access token API. */
+export class GitLabClient {
+    private readonly http: HttpClient;
+
+    constructor(settings: GitLabClientSettings) {
+        this.http = new HttpClient({
+            service: "gitlab",
+            apiUrl: settings.apiUrl,
+            authHeaders: { "PRIVATE-TOKEN": settings.token },
+            caCertificate: settings.caCertificate,
+            extractMessage: gitLabErrorMessage,
+            hint: gitLabHint,
+            ...(settings.retry ? { retry: settings.retry } : {}),
+            ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+        });
+    }
+
+    /** `/projects/acme%2Fweb/access_tokens`: a full path is URL-encoded, a numeric id is used as is. */
+    static tokensPath(kind: GitLabParentKind, parent: string): string {
+        return `/${kind}s/${encodeURIComponent(parent)}/access_tokens`;
+    }
+
+    async list(
+        kind: GitLabParentKind,
+        parent: string,
+        filter: { state?: "active" | "inactive"; search?: string } = {},
+    ): Promise<GitLabToken[]> {
+        const path = GitLabClient.tokensPath(kind, parent);
+        return collectPages<GitLabToken, number>(async (page) => {
+            const response = await this.http.request({
+                operation: `list ${kind} access tokens`,
+                method: "GET",
+                path,
+                query: { per_page: 100, page: page ?? 1, state: filter.state, search: filter.search },
+                schema: z.array(gitLabTokenSchema),
+            });
+            return { items: response.data, next: nextPage(response.headers) };
+        });
+    }
+
+    async get(kind: GitLabParentKind, parent: string, tokenId: number): Promise<GitLabToken> {
+        const response = await this.http.request({
+            operation: `read ${kind} access token`,
+            method: "GET",
+            path: `${GitLabClient.tokensPath(kind, parent)}/${tokenId}`,
+            schema: gitLabTokenSchema,
+        });
+        return response.data;
+    }
+
+    async create(kind: GitLabParentKind, parent: string, request: GitLabCreateTokenRequest): Promise<GitLabNewToken> {
+        const response = await this.http.request({
+            operation: `create ${kind} access token`,
+            method: "POST",
+            path: GitLabClient.tokensPath(kind, parent),
+            body: request,
+            schema: gitLabNewTokenSchema,
+        });
+        return response.data;
+    }
+
+    /** Rotates a token: GitLab revokes the old value at once and returns a new token (new id, new value). */
+    async rotate(kind: GitLabParentKind, parent: string, tokenId: number, expiresAt?: string): Promise<GitLabNewToken> {
+        const response = await this.http.request({
+            operation: `rotate ${kind} access token`,
+            method: "POST",
+            path: `${GitLabClient.tokensPath(kind, parent)}/${tokenId}/rotate`,
+            body: expiresAt ? { expires_at: expiresAt } : {},
+            schema: gitLabNewTokenSchema,
+        });
+        return response.data;
+    }
+
+    async revoke(kind: GitLabParentKind, parent: string, tokenId: number): Promise<void> {
+        await this.http.request({
+            operation: `revoke ${kind} access token`,
+            method: "DELETE",
+            path: `${GitLabClient.tokensPath(kind, parent)}/${tokenId}`,
+        });
+    }
+}
+
+/** GitLab gives `x-next-page` (absent on gitlab.com for large sets) and a `Link` header: use either. */
+function nextPage(headers: Record<string, string | undefined>): number | undefined {
+    const header = headers["x-next-page"];
+    if (header && /^\d+$/.test(header)) {
+        return Number(header);
+    }
+    const next = parseLinkHeader(headers.link).next;
+    if (next) {
+        const page = new URL(next).searchParams.get("page");
+        return page && /^\d+$/.test(page) ? Number(page) : undefined;
+    }
+    return undefined;
+}

@@ -1,0 +1,125 @@
+import { z } from "zod";
+import { closest, listOf } from "../lifecycle";
+import { connectionBaseShape, futureDateSchema, nameSchema, rotationSchema } from "../shared";
+
+/** Access levels by name, as GitLab numbers them. */
+export const ACCESS_LEVELS = {
+    guest: 10,
+    planner: 15,
+    reporter: 20,
+    developer: 30,
+    maintainer: 40,
+    owner: 50,
+} as const;
+export type AccessLevelName = keyof typeof ACCESS_LEVELS;
+const ACCESS_LEVEL_NUMBERS: readonly number[] = Object.values(ACCESS_LEVELS);
+const ACCESS_LEVEL_HELP = `accessLevel must be one of ${listOf(Object.keys(ACCESS_LEVELS))} or ${listOf(ACCESS_LEVEL_NUMBERS)}`;
+
+/** Scopes GitLab documents for project and group access tokens (late 2026). */
+export const GITLAB_SCOPES = [
+    "api",
+    "read_api",
+    "read_repository",
+    "write_repository",
+    "read_registry",
+    "write_registry",
+    "create_runner",
+    "manage_runner",
+    "k8s_proxy",
+    "self_rotate",
+    "ai_features",
+    "read_virtual_registry",
+    "write_virtual_registry",
+    "read_observability",
+    "write_observability",
+] as const;
+
+/** Scopes that are well-formed but unknown to this package: allowed (GitLab adds scopes), worth a warning. */
+export function unknownGitLabScopes(scopes: readonly string[]): string[] {
+    return scopes.filter((scope) => !(GITLAB_SCOPES as readonly string[]).includes(scope));
+}
+
+const scopeSchema = z.string({ error: "each scope must be a string" }).superRefine((scope, ctx) => {
+    if (!/^[a-z][a-z0-9_]*$/.test(scope)) {
+        ctx.addIssue({
+            code: "custom",
+            message: `"${scope}" is not a GitLab scope (lower-case words joined by _); valid scopes: ${listOf(GITLAB_SCOPES)}`,
+        });
+        return;
+    }
+    if (!(GITLAB_SCOPES as readonly string[]).includes(scope)) {
+        const suggestion = closest(scope, GITLAB_SCOPES);
+        if (suggestion) {
+            ctx.addIssue({
+                code: "custom",
+                message: `unknown scope "${scope}": did you mean "${suggestion}"? Valid scopes: ${listOf(GITLAB_SCOPES)}`,
+            });
+        }
+    }
+});
+
+const pathSegment = "[A-Za-z0-9_.][A-Za-z0-9_.+-]*";
+const fullPathPattern = new RegExp(`^${pathSegment}(/${pathSegment})*$`);
+
+/** A numeric id or a full path (`group/subgroup/project`); normalised to a string. */
+export function parentSchema(kind: "project" | "group") {
+    const help = `${kind} must be a numeric id or a full path such as "my-group/my-${kind === "project" ? "project" : "subgroup"}"`;
+    return z
+        .union([z.number().int().positive(), z.string().trim().min(1)], { error: help })
+        .transform((value) => String(value))
+        .refine((value) => /^\d+$/.test(value) || fullPathPattern.test(value), { message: help });
+}
+
+export const accessLevelSchema = z
+    .union([z.number(), z.string()], { error: ACCESS_LEVEL_HELP })
+    .transform((value, ctx) => {
+        const level =
+            typeof value === "number"
+                ? value
+                : /^\d+$/.test(value)
+                  ? Number(value)
+                  : ACCESS_LEVELS[value.trim().toLowerCase() as AccessLevelName];
+        if (level === undefined || !ACCESS_LEVEL_NUMBERS.includes(level)) {
+            ctx.addIssue({ code: "custom", message: `${ACCESS_LEVEL_HELP}, got ${JSON.stringify(value)}` });
+            return z.NEVER;
+        }
+        return level;
+    });
+
+export const gitLabConnectionSchema = z.strictObject({
+    ...connectionBaseShape,
+    token: z.string().min(1, "connection.token must not be empty").optional(),
+});
+export type GitLabConnection = z.infer<typeof gitLabConnectionSchema>;
+
+const commonShape = {
+    name: nameSchema(255),
+    scopes: z
+        .array(scopeSchema, { error: `scopes must be a list of GitLab scopes: ${listOf(GITLAB_SCOPES)}` })
+        .min(1, `scopes must not be empty; valid scopes: ${listOf(GITLAB_SCOPES)}`)
+        .transform((scopes) => [...new Set(scopes)]),
+    accessLevel: accessLevelSchema.default(ACCESS_LEVELS.maintainer),
+    expiresAt: futureDateSchema("expiresAt").optional(),
+    description: z.string().max(255, "description must be at most 255 characters").optional(),
+    connection: gitLabConnectionSchema.optional(),
+    rotation: rotationSchema.optional(),
+    rotationTrigger: z.string().optional(),
+    adopt: z.strictObject({ tokenId: z.number().int().positive("adopt.tokenId must be a positive token id") }).optional(),
+};
+
+export const projectTokenInputsSchema = z.strictObject({ project: parentSchema("project"), ...commonShape });
+export const groupTokenInputsSchema = z.strictObject({ group: parentSchema("group"), ...commonShape });
+
+/** Inputs of either GitLab token kind after `check`, with the parent under a neutral name. */
+export interface GitLabTokenInputs {
+    parent: string;
+    name: string;
+    scopes: string[];
+    accessLevel: number;
+    expiresAt?: string | undefined;
+    description?: string | undefined;
+    connection?: GitLabConnection | undefined;
+    rotation?: z.infer<typeof rotationSchema> | undefined;
+    rotationTrigger?: string | undefined;
+    adopt?: { tokenId: number } | undefined;
+}

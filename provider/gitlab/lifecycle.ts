@@ -1,0 +1,294 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { requireSetting, resolveEndpoint } from "../config";
+import { ApiError } from "../http";
+import { addDays, type PlainObject, todayUtc, validateInputs } from "../lifecycle";
+import { compact, DiffPlan, type RotationStrategy, rotationDue } from "../shared";
+import type { ProviderContext, TokenLifecycle } from "../types";
+import { GitLabClient, type GitLabNewToken, type GitLabParentKind, type GitLabToken } from "./client";
+import {
+    type GitLabConnection,
+    type GitLabTokenInputs,
+    groupTokenInputsSchema,
+    projectTokenInputsSchema,
+} from "./inputs";
+
+/** GitLab's default maximum token lifetime (16.0+), used when no expiry is given. */
+export const GITLAB_MAX_LIFETIME_DAYS = 365;
+
+/** How far back a token may have been created to count as ours after a lost create response. */
+const ORPHAN_WINDOW_MS = 10 * 60 * 1000;
+
+/** State of a GitLab token resource: the inputs plus what GitLab granted. */
+export interface GitLabTokenState {
+    tokenId: number;
+    token: string;
+    active: boolean;
+    revoked: boolean;
+    userId: number;
+    createdAt: string;
+    /** Expiry as granted by GitLab (YYYY-MM-DD). */
+    expiresAt: string | null;
+    /** The `expiresAt` input, kept apart from the granted date so a diff compares like with like. */
+    requestedExpiresAt?: string;
+    lastUsedAt?: string | null;
+}
+
+export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: ProviderContext): GitLabClient {
+    const endpoint = resolveEndpoint("gitlab", connection, ctx.config, ctx.env);
+    return new GitLabClient({
+        apiUrl: endpoint.apiUrl,
+        caCertificate: endpoint.caCertificate,
+        token: requireSetting("gitlab", "token", connection?.token, ctx.config, ctx.env),
+    });
+}
+
+/** Lifecycle of `ProjectAccessToken` and `GroupAccessToken`: the same API below `/projects` or `/groups`. */
+export class GitLabTokenLifecycle implements TokenLifecycle {
+    constructor(
+        private readonly kind: GitLabParentKind,
+        private readonly ctx: ProviderContext,
+        private readonly clientFor: (connection: GitLabConnection | undefined) => GitLabClient = (connection) =>
+            gitLabClientFor(connection, ctx),
+    ) {}
+
+    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
+        const schema = this.kind === "project" ? projectTokenInputsSchema : groupTokenInputsSchema;
+        const { inputs, failures } = validateInputs(schema, news);
+        if (failures.length === 0 && !news.connection) {
+            // Fail before any request when no credential is configured anywhere.
+            try {
+                resolveEndpoint("gitlab", undefined, this.ctx.config, this.ctx.env);
+                requireSetting("gitlab", "token", undefined, this.ctx.config, this.ctx.env);
+            } catch (e: unknown) {
+                failures.push({ property: "connection", reason: (e as Error).message });
+            }
+        }
+        return { inputs, failures };
+    }
+
+    async create(props: PlainObject): Promise<dynamic.CreateResult> {
+        const inputs = this.inputsOf(props);
+        const client = this.clientFor(inputs.connection);
+        const today = todayUtc(this.ctx.now());
+        const expiresAt = this.expiryFor(inputs, today);
+
+        let created: GitLabNewToken;
+        if (inputs.adopt) {
+            created = await this.adopt(client, inputs, expiresAt);
+        } else {
+            created = await this.createWithoutOrphans(client, inputs, expiresAt);
+        }
+        return { id: String(created.id), outs: this.stateOf(props, inputs, created, created.token) };
+    }
+
+    async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
+        const inputs = this.inputsOf(props);
+        const client = this.clientFor(inputs.connection);
+        const tokenId = Number(props.tokenId ?? id);
+        let live: GitLabToken;
+        try {
+            live = await client.get(this.kind, inputs.parent, tokenId);
+        } catch (e: unknown) {
+            if (e instanceof ApiError && e.isNotFound) {
+                return {};
+            }
+            throw e;
+        }
+        if (this.isGone(live)) {
+            // Revoked or expired behind Pulumi's back: drop it so the next `up` creates it again.
+            return {};
+        }
+        return { id, props: { ...props, ...this.grantedFields(live) } };
+    }
+
+    async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {
+        const plan = new DiffPlan();
+        plan.compare(this.kind, olds[this.kind], news[this.kind], "replace");
+        plan.compare("name", olds.name, news.name, "replace");
+        plan.compare("scopes", sortedOrSelf(olds.scopes), sortedOrSelf(news.scopes), "replace");
+        plan.compare("accessLevel", olds.accessLevel, news.accessLevel, "replace");
+        plan.compare("description", olds.description, news.description, "replace");
+        plan.compare("expiresAt", olds.requestedExpiresAt, news.expiresAt, "replace");
+        const oldConnection = olds.connection as GitLabConnection | undefined;
+        const newConnection = news.connection as GitLabConnection | undefined;
+        plan.compare("connection", oldConnection?.baseUrl, newConnection?.baseUrl, "replace");
+        plan.compare("connection", oldConnection, newConnection, "update");
+        plan.compare("rotation", olds.rotation, news.rotation, "update");
+
+        const strategy = strategyOf(news);
+        const rotationKind = strategy === "rotate" ? "update" : "replace";
+        plan.compare("rotationTrigger", olds.rotationTrigger, news.rotationTrigger, rotationKind);
+        const due = rotationDue(this.inputsOf(news).rotation, olds.expiresAt as string | null, todayUtc(this.ctx.now()));
+        if (due) {
+            if (rotationKind === "replace") {
+                plan.replace("expiresAt", due);
+            } else {
+                plan.update("expiresAt", due);
+            }
+        }
+        return plan.result();
+    }
+
+    async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {
+        const inputs = this.inputsOf(news);
+        const today = todayUtc(this.ctx.now());
+        const triggerChanged = news.rotationTrigger !== olds.rotationTrigger;
+        const due = rotationDue(inputs.rotation, olds.expiresAt as string | null, today) !== undefined;
+        if (strategyOf(news) === "rotate" && (triggerChanged || due)) {
+            const client = this.clientFor(inputs.connection);
+            const rotated = await client.rotate(
+                this.kind,
+                inputs.parent,
+                Number(olds.tokenId),
+                this.expiryFor(inputs, today),
+            );
+            return { outs: this.stateOf(news, inputs, rotated, rotated.token) };
+        }
+        // Settings only (connection, rotation window): nothing to call, keep the token as it is.
+        const kept = compact({
+            tokenId: olds.tokenId,
+            token: olds.token,
+            active: olds.active,
+            revoked: olds.revoked,
+            userId: olds.userId,
+            createdAt: olds.createdAt,
+            expiresAt: olds.expiresAt,
+            lastUsedAt: olds.lastUsedAt,
+            requestedExpiresAt: inputs.expiresAt,
+        });
+        return { outs: { ...news, ...kept } };
+    }
+
+    async delete(id: string, props: PlainObject): Promise<void> {
+        const inputs = this.inputsOf(props);
+        const client = this.clientFor(inputs.connection);
+        try {
+            await client.revoke(this.kind, inputs.parent, Number(props.tokenId ?? id));
+        } catch (e: unknown) {
+            if (e instanceof ApiError && e.isNotFound) {
+                return; // Already gone: that is what delete wants.
+            }
+            throw e;
+        }
+    }
+
+    /** Creates a token; if the answer was lost, revokes what the lost request may have created and tries once more. */
+    private async createWithoutOrphans(
+        client: GitLabClient,
+        inputs: GitLabTokenInputs,
+        expiresAt: string,
+    ): Promise<GitLabNewToken> {
+        const request = compact({
+            name: inputs.name,
+            scopes: inputs.scopes,
+            access_level: inputs.accessLevel,
+            expires_at: expiresAt,
+            description: inputs.description,
+        });
+        for (let attempt = 1; ; attempt++) {
+            const startedAt = this.ctx.now().getTime();
+            try {
+                return await client.create(this.kind, inputs.parent, request);
+            } catch (e: unknown) {
+                if (!(e instanceof ApiError) || !e.ambiguous) {
+                    throw e;
+                }
+                const revoked = await this.revokeOrphans(client, inputs, startedAt);
+                if (attempt >= 2) {
+                    throw new ApiError({
+                        service: "gitlab",
+                        operation: `create ${this.kind} access token`,
+                        method: e.method,
+                        path: e.path,
+                        ...(e.status !== undefined ? { status: e.status } : {}),
+                        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; revoked ${revoked} token(s) the lost requests created`,
+                        hint: "No token was left behind. Run `pulumi up` again.",
+                    });
+                }
+            }
+        }
+    }
+
+    private async revokeOrphans(client: GitLabClient, inputs: GitLabTokenInputs, startedAt: number): Promise<number> {
+        const candidates = await client.list(this.kind, inputs.parent, { state: "active", search: inputs.name });
+        const orphans = candidates.filter(
+            (token) =>
+                token.name === inputs.name &&
+                !token.revoked &&
+                Date.parse(token.created_at) >= startedAt - ORPHAN_WINDOW_MS,
+        );
+        for (const orphan of orphans) {
+            await client.revoke(this.kind, inputs.parent, orphan.id);
+        }
+        return orphans.length;
+    }
+
+    /** Takes over an existing token. Its value cannot be read back, so it is rotated to obtain one. */
+    private async adopt(client: GitLabClient, inputs: GitLabTokenInputs, expiresAt: string): Promise<GitLabNewToken> {
+        const tokenId = inputs.adopt!.tokenId;
+        const existing = await client.get(this.kind, inputs.parent, tokenId);
+        if (this.isGone(existing)) {
+            throw new ApiError({
+                service: "gitlab",
+                operation: `adopt ${this.kind} access token`,
+                method: "GET",
+                path: `${GitLabClient.tokensPath(this.kind, inputs.parent)}/${tokenId}`,
+                status: 200,
+                serviceMessage: `token ${tokenId} is revoked or expired`,
+                hint: "Adopt an active token, or remove `adopt` to create a new one.",
+            });
+        }
+        return client.rotate(this.kind, inputs.parent, tokenId, expiresAt);
+    }
+
+    private expiryFor(inputs: GitLabTokenInputs, today: string): string {
+        if (inputs.expiresAt) {
+            return inputs.expiresAt;
+        }
+        return addDays(today, inputs.rotation?.expiresInDays ?? GITLAB_MAX_LIFETIME_DAYS);
+    }
+
+    private isGone(token: GitLabToken): boolean {
+        const expired = token.expires_at ? token.expires_at < todayUtc(this.ctx.now()) : false;
+        return token.revoked || !token.active || expired;
+    }
+
+    private grantedFields(token: GitLabToken): Omit<GitLabTokenState, "token" | "requestedExpiresAt"> {
+        return compact({
+            tokenId: token.id,
+            active: token.active,
+            revoked: token.revoked,
+            userId: token.user_id,
+            createdAt: token.created_at,
+            expiresAt: token.expires_at ?? null,
+            lastUsedAt: token.last_used_at ?? null,
+        });
+    }
+
+    private stateOf(props: PlainObject, inputs: GitLabTokenInputs, token: GitLabToken, value: string): PlainObject {
+        const state: GitLabTokenState = compact({
+            ...this.grantedFields(token),
+            token: value,
+            requestedExpiresAt: inputs.expiresAt,
+        });
+        const { expiresAt: _requested, ...rest } = props;
+        return { ...rest, ...state };
+    }
+
+    /** Reads the parent under its kind's name (`project` or `group`) into a neutral shape. */
+    private inputsOf(props: PlainObject): GitLabTokenInputs {
+        return {
+            ...(props as Omit<GitLabTokenInputs, "parent">),
+            parent: String(props[this.kind]),
+            expiresAt: (props.requestedExpiresAt ?? props.expiresAt) as string | undefined,
+        } as GitLabTokenInputs;
+    }
+}
+
+function strategyOf(props: PlainObject): RotationStrategy {
+    return ((props.rotation as { strategy?: RotationStrategy } | undefined)?.strategy ?? "overlap") as RotationStrategy;
+}
+
+function sortedOrSelf(value: unknown): unknown {
+    return Array.isArray(value) ? [...value].sort() : value;
+}

@@ -1,0 +1,250 @@
+import * as https from "node:https";
+import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
+import type { z } from "zod";
+import { ApiError, type ServiceName, UnexpectedResponseError } from "./errors";
+import { redact } from "./redact";
+import {
+    AMBIGUOUS_NETWORK_CODES,
+    backoffDelayMs,
+    DEFAULT_RETRY_POLICY,
+    RETRYABLE_NETWORK_CODES,
+    RETRYABLE_STATUSES,
+    type RetryPolicy,
+    sleep,
+} from "./retry";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface HttpClientOptions {
+    service: ServiceName;
+    /** API root, e.g. `https://gitlab.com/api/v4` (no trailing slash). */
+    apiUrl: string;
+    /** Authentication headers; never logged, never put in an error. */
+    authHeaders: Record<string, string>;
+    /** Extra values to scrub from any text that reaches an error (e.g. a password). */
+    secrets?: string[];
+    /** Per-request timeout. */
+    timeoutMs?: number;
+    retry?: Partial<RetryPolicy>;
+    /** PEM bundle to trust in addition to Node's defaults (self-hosted instances with a private CA). */
+    caCertificate?: string;
+    /** Pulls the service's own message out of an error body. */
+    extractMessage: (body: unknown) => string | undefined;
+    /** Advice for a failed request, by status. */
+    hint?: (status: number | undefined, operation: string) => string | undefined;
+}
+
+export interface RequestOptions<T> {
+    /** Human words for what is being done, e.g. "create project access token". */
+    operation: string;
+    method: HttpMethod;
+    /** Path below the API root, already URL-encoded where needed. */
+    path: string;
+    query?: Record<string, string | number | boolean | undefined>;
+    body?: unknown;
+    /** Schema of a successful body; omit for bodiless answers (204). */
+    schema?: z.ZodType<T>;
+    /**
+     * Whether repeating the request is harmless. Non-idempotent requests (creating a token) are retried only
+     * when the server certainly did not act on them (429, 503, refused connection).
+     */
+    idempotent?: boolean;
+}
+
+export interface HttpResponse<T> {
+    status: number;
+    data: T;
+    headers: Record<string, string | undefined>;
+}
+
+/** One HTTP client per service and credential: timeouts, retries, zod parsing and redacted errors. */
+export class HttpClient {
+    private readonly http: AxiosInstance;
+    private readonly policy: RetryPolicy;
+    private readonly secrets: string[];
+
+    constructor(private readonly options: HttpClientOptions) {
+        this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+        this.secrets = [...Object.values(options.authHeaders).flatMap(credentialParts), ...(options.secrets ?? [])];
+        this.http = axios.create({
+            baseURL: options.apiUrl,
+            timeout: options.timeoutMs ?? 30_000,
+            headers: { ...options.authHeaders, Accept: "application/json", "User-Agent": "pulumi-access-tokens" },
+            // Statuses are ours to judge; a redirect could carry the credential headers to another host.
+            validateStatus: () => true,
+            maxRedirects: 0,
+            responseType: "text",
+            transformResponse: [(data: unknown) => data],
+            transitional: { clarifyTimeoutError: true },
+            ...(options.caCertificate ? { httpsAgent: new https.Agent({ ca: options.caCertificate }) } : {}),
+        });
+    }
+
+    get service(): ServiceName {
+        return this.options.service;
+    }
+
+    /** Sends a request, retrying transient failures, and returns the parsed body. */
+    async request<T = undefined>(req: RequestOptions<T>): Promise<HttpResponse<T>> {
+        const started = Date.now();
+        for (let attempt = 1; ; attempt++) {
+            const outcome = await this.attempt(req);
+            if (outcome.kind === "response" && outcome.response.status < 300) {
+                return this.parse(req, outcome.response);
+            }
+            const error = outcome.kind === "response" ? this.statusError(req, outcome.response) : outcome.error;
+            const retryable = this.isRetryable(req, outcome);
+            if (!retryable || attempt >= this.policy.maxAttempts) {
+                throw error;
+            }
+            const headers = outcome.kind === "response" ? normalizeHeaders(outcome.response.headers) : {};
+            const delay = backoffDelayMs(attempt, this.policy, headers);
+            if (Date.now() - started + delay > this.policy.maxTotalMs) {
+                throw error;
+            }
+            await sleep(delay);
+        }
+    }
+
+    private async attempt<T>(
+        req: RequestOptions<T>,
+    ): Promise<{ kind: "response"; response: AxiosResponse<string> } | { kind: "network"; error: ApiError; code: string }> {
+        try {
+            const response = await this.http.request<string>({
+                method: req.method,
+                url: req.path,
+                params: req.query,
+                data: req.body === undefined ? undefined : JSON.stringify(req.body),
+                headers: req.body === undefined ? {} : { "Content-Type": "application/json" },
+            });
+            return { kind: "response", response };
+        } catch (caught: unknown) {
+            // Build our own error: an AxiosError holds the request config, headers included.
+            const code = isAxiosError(caught) ? (caught.code ?? "ERR_NETWORK") : "ERR_UNKNOWN";
+            const rawMessage = caught instanceof Error ? caught.message : String(caught);
+            return {
+                kind: "network",
+                code,
+                error: new ApiError({
+                    service: this.options.service,
+                    operation: req.operation,
+                    method: req.method,
+                    path: req.path,
+                    cause: `${code}: ${this.scrub(rawMessage)}`,
+                    ambiguous: req.method !== "GET" && AMBIGUOUS_NETWORK_CODES.has(code),
+                    hint:
+                        this.options.hint?.(undefined, req.operation) ??
+                        `Check that ${this.options.apiUrl} is reachable from this machine, then run the command again.`,
+                }),
+            };
+        }
+    }
+
+    private isRetryable<T>(
+        req: RequestOptions<T>,
+        outcome: { kind: "response"; response: AxiosResponse<string> } | { kind: "network"; code: string },
+    ): boolean {
+        const idempotent = req.idempotent ?? req.method !== "POST";
+        if (outcome.kind === "network") {
+            return RETRYABLE_NETWORK_CODES.has(outcome.code) && (idempotent || outcome.code === "ECONNREFUSED");
+        }
+        const status = outcome.response.status;
+        if (status === 429 || status === 503) {
+            return true;
+        }
+        return idempotent && (RETRYABLE_STATUSES.has(status) || status === 500);
+    }
+
+    private parse<T>(req: RequestOptions<T>, response: AxiosResponse<string>): HttpResponse<T> {
+        const headers = normalizeHeaders(response.headers);
+        if (!req.schema) {
+            return { status: response.status, data: undefined as T, headers };
+        }
+        let json: unknown;
+        try {
+            json = JSON.parse(response.data);
+        } catch {
+            throw this.unexpected(req, response.status, "the body is not valid JSON");
+        }
+        const parsed = req.schema.safeParse(json);
+        if (!parsed.success) {
+            const first = parsed.error.issues[0];
+            const where = first && first.path.length > 0 ? first.path.join(".") : "body";
+            throw this.unexpected(req, response.status, `${where}: ${first?.message ?? "does not match the schema"}`);
+        }
+        return { status: response.status, data: parsed.data, headers };
+    }
+
+    private unexpected(req: { operation: string; method: string; path: string }, status: number, why: string) {
+        return new UnexpectedResponseError({
+            service: this.options.service,
+            operation: req.operation,
+            method: req.method,
+            path: req.path,
+            status,
+            serviceMessage: `unexpected response (${why})`,
+            // A body we cannot read may still mean the change happened.
+            ambiguous: req.method !== "GET",
+            hint: "The server does not answer like the documented API: check the base URL points at the API of the right service.",
+        });
+    }
+
+    private statusError(req: RequestOptions<unknown>, response: AxiosResponse<string>): ApiError {
+        let body: unknown = response.data;
+        try {
+            body = JSON.parse(response.data);
+        } catch {
+            // Plain-text bodies (GitLab's 429, proxies' HTML) are kept as text.
+        }
+        const said = this.options.extractMessage(body) ?? plainTextMessage(response.data);
+        return new ApiError({
+            service: this.options.service,
+            operation: req.operation,
+            method: req.method,
+            path: req.path,
+            status: response.status,
+            serviceMessage: said === undefined ? undefined : this.scrub(said),
+            hint: this.options.hint?.(response.status, req.operation) ?? defaultHint(response.status),
+            ambiguous: req.method !== "GET" && response.status >= 500,
+        });
+    }
+
+    private scrub(text: string): string {
+        return redact(text, this.secrets);
+    }
+}
+
+/** A header value such as `Basic abc=` or `Token xyz`: both the whole value and the credential part are secret. */
+function credentialParts(value: string): string[] {
+    const parts = value.split(" ");
+    return parts.length > 1 ? [value, parts.slice(1).join(" ")] : [value];
+}
+
+function normalizeHeaders(headers: AxiosResponse["headers"]): Record<string, string | undefined> {
+    const out: Record<string, string | undefined> = {};
+    for (const [key, value] of Object.entries(headers ?? {})) {
+        out[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value === undefined ? undefined : String(value);
+    }
+    return out;
+}
+
+function plainTextMessage(data: unknown): string | undefined {
+    if (typeof data !== "string") {
+        return undefined;
+    }
+    const text = data.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+    return text === "" ? undefined : text.slice(0, 300);
+}
+
+function defaultHint(status: number): string | undefined {
+    if (status === 429) {
+        return "The service kept rate-limiting after several retries: wait a minute and run the command again.";
+    }
+    if (status >= 500) {
+        return "The service had an internal error: run the command again later.";
+    }
+    if (status >= 300 && status < 400) {
+        return "The server answered with a redirect: set the base URL to the final https:// address of the instance.";
+    }
+    return undefined;
+}

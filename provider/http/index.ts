@@ -1,0 +1,5 @@
+export * from "./client";
+export * from "./errors";
+export * from "./pagination";
+export * from "./redact";
+export * from "./retry";

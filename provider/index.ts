@@ -1,0 +1,28 @@
+import { EMPTY_CONFIG, type StackConfig } from "./config";
+import { CodacyTokenLifecycle } from "./codacy/lifecycle";
+import { GiteaTokenLifecycle } from "./gitea/lifecycle";
+import { GitLabTokenLifecycle } from "./gitlab/lifecycle";
+import { QoveryTokenLifecycle } from "./qovery/lifecycle";
+import type { ProviderContext, ResourceKind, TokenLifecycle } from "./types";
+
+export type { ProviderContext, ResourceKind, TokenLifecycle } from "./types";
+
+/**
+ * The implementation behind the serialized dynamic providers: they `require` this module at call time and
+ * ask it for the lifecycle of their kind, so the state holds only a few lines of glue.
+ */
+export function lifecycleFor(kind: ResourceKind, config: StackConfig = EMPTY_CONFIG): TokenLifecycle {
+    const ctx: ProviderContext = { config, env: process.env, now: () => new Date() };
+    switch (kind) {
+        case "ProjectAccessToken":
+            return new GitLabTokenLifecycle("project", ctx);
+        case "GroupAccessToken":
+            return new GitLabTokenLifecycle("group", ctx);
+        case "GiteaToken":
+            return new GiteaTokenLifecycle(ctx);
+        case "CodacyRepoToken":
+            return new CodacyTokenLifecycle(ctx);
+        case "QoveryGitToken":
+            return new QoveryTokenLifecycle(ctx);
+    }
+}

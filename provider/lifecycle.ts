@@ -1,0 +1,164 @@
+import type { z } from "zod";
+
+/** The engine's placeholder for a value not known yet (during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function containsUnknown(value: unknown): boolean {
+    if (value === UNKNOWN) {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        return value.some(containsUnknown);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.values(value).some(containsUnknown);
+    }
+    return false;
+}
+
+export type PlainObject = Record<string, unknown>;
+
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+
+export interface CheckOutcome {
+    inputs: PlainObject;
+    failures: CheckFailure[];
+}
+
+/** Pulumi bookkeeping keys that travel with inputs and must be left alone. */
+function isEngineKey(key: string): boolean {
+    return key.startsWith("__");
+}
+
+/**
+ * Validates resource inputs with a zod object schema. Values not known yet (preview) are left out of the
+ * validation and passed through untouched; everything else comes back normalised by the schema.
+ */
+export function validateInputs<S extends z.ZodObject>(schema: S, news: PlainObject): CheckOutcome & { parsed?: z.infer<S> } {
+    const known: PlainObject = {};
+    const pending: PlainObject = {};
+    for (const [key, value] of Object.entries(news)) {
+        if (isEngineKey(key)) {
+            continue;
+        }
+        if (containsUnknown(value)) {
+            pending[key] = value;
+        } else if (value !== undefined && value !== null) {
+            known[key] = value;
+        }
+    }
+    // Fields not known yet become optional for this validation; they are checked again once known.
+    const mask: Record<string, true> = Object.fromEntries(Object.keys(pending).map((key) => [key, true]));
+    const partial = (schema as unknown as { partial(mask: Record<string, true>): z.ZodType }).partial;
+    const effective: z.ZodType = Object.keys(pending).length > 0 ? partial.call(schema, mask) : schema;
+    const result = effective.safeParse(known);
+    if (!result.success) {
+        const failures = result.error.issues.map((issue) => ({
+            property: issue.path.length > 0 ? String(issue.path[0]) : "inputs",
+            reason: issue.path.length > 1 ? `${issue.path.slice(1).join(".")}: ${issue.message}` : issue.message,
+        }));
+        return { inputs: news, failures };
+    }
+    const parsed = result.data as z.infer<S>;
+    const inputs: PlainObject = { ...(parsed as PlainObject), ...pending };
+    for (const [key, value] of Object.entries(news)) {
+        if (isEngineKey(key)) {
+            inputs[key] = value;
+        }
+    }
+    const complete = Object.keys(pending).length === 0;
+    return complete ? { inputs, failures: [], parsed } : { inputs, failures: [] };
+}
+
+/** Formats `["a","b"]` as `a, b` for messages that list allowed values. */
+export function listOf(values: readonly (string | number)[]): string {
+    return values.join(", ");
+}
+
+/** Today's date in UTC as YYYY-MM-DD. Expiry math is done at day granularity in UTC everywhere. */
+export function todayUtc(now: Date = new Date()): string {
+    return now.toISOString().slice(0, 10);
+}
+
+/** Adds whole days to a YYYY-MM-DD date. */
+export function addDays(date: string, days: number): string {
+    const d = new Date(`${date}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + days);
+    return d.toISOString().slice(0, 10);
+}
+
+/** Whole days from `from` to `to` (both YYYY-MM-DD). */
+export function daysBetween(from: string, to: string): number {
+    return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isCalendarDate(value: string): boolean {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+        return false;
+    }
+    const d = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** Order-insensitive equality of two string lists. */
+export function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+    const left = [...new Set(a ?? [])].sort();
+    const right = [...new Set(b ?? [])].sort();
+    return left.length === right.length && left.every((value, i) => value === right[i]);
+}
+
+/** Deep equality of JSON-like values (inputs as stored by the engine). */
+export function sameValue(a: unknown, b: unknown): boolean {
+    if (a === b) {
+        return true;
+    }
+    if ((a === undefined || a === null) && (b === undefined || b === null)) {
+        return true;
+    }
+    if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+        return false;
+    }
+    if (Array.isArray(a) !== Array.isArray(b)) {
+        return false;
+    }
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) {
+        if (!sameValue((a as PlainObject)[key], (b as PlainObject)[key])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/** Levenshtein distance, to suggest the intended value of a misspelt one. */
+export function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0]!;
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j]!;
+            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length]!;
+}
+
+/** The closest known value within a small distance, if any. */
+export function closest(value: string, known: readonly string[], maxDistance = 2): string | undefined {
+    let best: string | undefined;
+    let bestDistance = maxDistance + 1;
+    for (const candidate of known) {
+        const distance = editDistance(value, candidate);
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}

@@ -1,0 +1,195 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { requireSetting, resolveEndpoint } from "../config";
+import { ApiError } from "../http";
+import { type PlainObject, validateInputs } from "../lifecycle";
+import { compact, DiffPlan } from "../shared";
+import type { ProviderContext, TokenLifecycle } from "../types";
+import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
+import { type QoveryConnection, type QoveryTokenInputs, qoveryCrossFieldFailures, qoveryTokenInputsSchema } from "./inputs";
+
+/** How far back a git token may have been created to count as ours after a lost create response. */
+const ORPHAN_WINDOW_MS = 10 * 60 * 1000;
+
+export function qoveryClientFor(connection: QoveryConnection | undefined, ctx: ProviderContext): QoveryClient {
+    const endpoint = resolveEndpoint("qovery", connection, ctx.config, ctx.env);
+    return new QoveryClient({
+        apiUrl: endpoint.apiUrl,
+        caCertificate: endpoint.caCertificate,
+        apiToken: requireSetting("qovery", "apiToken", connection?.apiToken, ctx.config, ctx.env),
+    });
+}
+
+function requestOf(inputs: QoveryTokenInputs): QoveryGitTokenRequest {
+    return compact({
+        name: inputs.name,
+        type: inputs.type,
+        token: inputs.token,
+        description: inputs.description,
+        workspace: inputs.workspace,
+        git_api_url: inputs.gitApiUrl,
+    });
+}
+
+/** Lifecycle of `QoveryGitToken`: the only kind that updates in place (`PUT`), e.g. with a rotated value. */
+export class QoveryTokenLifecycle implements TokenLifecycle {
+    constructor(
+        private readonly ctx: ProviderContext,
+        private readonly clientFor: (connection: QoveryConnection | undefined) => QoveryClient = (connection) =>
+            qoveryClientFor(connection, ctx),
+    ) {}
+
+    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
+        const { inputs, failures } = validateInputs(qoveryTokenInputsSchema, news);
+        if (failures.length === 0) {
+            failures.push(...qoveryCrossFieldFailures(inputs as Partial<QoveryTokenInputs>));
+        }
+        if (failures.length === 0 && !news.connection) {
+            try {
+                resolveEndpoint("qovery", undefined, this.ctx.config, this.ctx.env);
+                requireSetting("qovery", "apiToken", undefined, this.ctx.config, this.ctx.env);
+            } catch (e: unknown) {
+                failures.push({ property: "connection", reason: (e as Error).message });
+            }
+        }
+        return { inputs, failures };
+    }
+
+    async create(props: PlainObject): Promise<dynamic.CreateResult> {
+        const inputs = props as QoveryTokenInputs;
+        const client = this.clientFor(inputs.connection);
+        const token = inputs.adopt
+            ? await client.update(inputs.organizationId, inputs.adopt.gitTokenId, requestOf(inputs))
+            : await this.createWithoutOrphans(client, inputs);
+        return { id: token.id, outs: this.stateOf(props, token) };
+    }
+
+    async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
+        const inputs = props as QoveryTokenInputs;
+        const client = this.clientFor(inputs.connection);
+        let live: QoveryGitToken;
+        try {
+            live = await client.get(inputs.organizationId, String(props.gitTokenId ?? id));
+        } catch (e: unknown) {
+            if (e instanceof ApiError && e.isNotFound) {
+                return {};
+            }
+            throw e;
+        }
+        // Out-of-band edits of name, description… show up as a diff on the next `up`, which puts them back.
+        const drifted = compact({
+            name: live.name,
+            description: live.description ?? undefined,
+            workspace: live.workspace ?? undefined,
+            gitApiUrl: live.git_api_url ?? undefined,
+        });
+        return { id, props: { ...props, ...drifted, ...this.grantedFields(live) } };
+    }
+
+    async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {
+        const plan = new DiffPlan();
+        plan.compare("organizationId", olds.organizationId, news.organizationId, "replace");
+        plan.compare("type", olds.type, news.type, "replace");
+        const oldConnection = olds.connection as QoveryConnection | undefined;
+        const newConnection = news.connection as QoveryConnection | undefined;
+        plan.compare("connection", oldConnection?.baseUrl, newConnection?.baseUrl, "replace");
+        for (const property of ["name", "token", "description", "workspace", "gitApiUrl"]) {
+            plan.compare(property, olds[property], news[property], "update");
+        }
+        plan.compare("connection", oldConnection, newConnection, "update");
+        plan.compare("allowDeleteWhileInUse", olds.allowDeleteWhileInUse, news.allowDeleteWhileInUse, "update");
+        return plan.result();
+    }
+
+    async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {
+        const inputs = news as QoveryTokenInputs;
+        const changed = ["name", "token", "description", "workspace", "gitApiUrl"].some(
+            (property) => olds[property] !== news[property],
+        );
+        if (!changed) {
+            return { outs: { ...news, ...this.keptFields(olds) } };
+        }
+        const client = this.clientFor(inputs.connection);
+        const updated = await client.update(inputs.organizationId, String(olds.gitTokenId), requestOf(inputs));
+        return { outs: this.stateOf(news, updated) };
+    }
+
+    async delete(id: string, props: PlainObject): Promise<void> {
+        const inputs = props as QoveryTokenInputs;
+        const client = this.clientFor(inputs.connection);
+        const gitTokenId = String(props.gitTokenId ?? id);
+        try {
+            if (!inputs.allowDeleteWhileInUse) {
+                await this.refuseIfInUse(client, inputs.organizationId, gitTokenId);
+            }
+            await client.delete(inputs.organizationId, gitTokenId);
+        } catch (e: unknown) {
+            if (e instanceof ApiError && e.isNotFound) {
+                return;
+            }
+            throw e;
+        }
+    }
+
+    /** Deleting a git token that services build from breaks their next deployment: refuse unless told otherwise. */
+    private async refuseIfInUse(client: QoveryClient, organizationId: string, gitTokenId: string): Promise<void> {
+        const services = await client.associatedServices(organizationId, gitTokenId);
+        if (services.length > 0) {
+            const names = services.map((s) => `${s.project_name}/${s.environment_name}/${s.service_name}`).join(", ");
+            throw new ApiError({
+                service: "qovery",
+                operation: "delete git token",
+                method: "DELETE",
+                path: `${QoveryClient.tokensPath(organizationId)}/${gitTokenId}`,
+                serviceMessage: `the git token is used by ${services.length} service(s): ${names}`,
+                hint: "Point those services at another git token first, or set `allowDeleteWhileInUse: true` to delete it anyway.",
+            });
+        }
+    }
+
+    private async createWithoutOrphans(client: QoveryClient, inputs: QoveryTokenInputs): Promise<QoveryGitToken> {
+        const startedAt = this.ctx.now().getTime();
+        try {
+            return await client.create(inputs.organizationId, requestOf(inputs));
+        } catch (e: unknown) {
+            if (!(e instanceof ApiError) || !e.ambiguous) {
+                throw e;
+            }
+            // The answer was lost: a git token of this name created just now is ours; take it over with our values.
+            const recent = (await client.list(inputs.organizationId)).filter(
+                (token) => token.name === inputs.name && Date.parse(token.created_at) >= startedAt - ORPHAN_WINDOW_MS,
+            );
+            const [mine, ...extra] = recent.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+            for (const token of extra) {
+                await client.delete(inputs.organizationId, token.id);
+            }
+            if (mine) {
+                return client.update(inputs.organizationId, mine.id, requestOf(inputs));
+            }
+            return client.create(inputs.organizationId, requestOf(inputs));
+        }
+    }
+
+    private grantedFields(token: QoveryGitToken): PlainObject {
+        return compact({
+            gitTokenId: token.id,
+            createdAt: token.created_at,
+            updatedAt: token.updated_at ?? undefined,
+            expiredAt: token.expired_at ?? undefined,
+            associatedServicesCount: token.associated_services_count,
+        });
+    }
+
+    private keptFields(olds: PlainObject): PlainObject {
+        return compact({
+            gitTokenId: olds.gitTokenId,
+            createdAt: olds.createdAt,
+            updatedAt: olds.updatedAt,
+            expiredAt: olds.expiredAt,
+            associatedServicesCount: olds.associatedServicesCount,
+        });
+    }
+
+    private stateOf(props: PlainObject, token: QoveryGitToken): PlainObject {
+        return { ...props, ...this.grantedFields(token) };
+    }
+}

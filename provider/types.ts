@@ -1,0 +1,26 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { StackConfig } from "./config";
+import type { PlainObject } from "./lifecycle";
+
+/** What a lifecycle implementation gets from the dynamic provider shim at call time. */
+export interface ProviderContext {
+    /** Stack configuration handed to the provider's `configure`. */
+    config: StackConfig;
+    /** Environment, read at call time. */
+    env: NodeJS.ProcessEnv;
+    /** Clock, replaceable in tests. */
+    now: () => Date;
+}
+
+/** The lifecycle of one resource kind, called by the serialized dynamic provider. */
+export interface TokenLifecycle {
+    check(olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult>;
+    create(inputs: PlainObject): Promise<dynamic.CreateResult>;
+    read(id: string, props: PlainObject): Promise<dynamic.ReadResult>;
+    diff(id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult>;
+    update(id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult>;
+    delete(id: string, props: PlainObject): Promise<void>;
+}
+
+/** The resource kinds this package implements. */
+export type ResourceKind = "ProjectAccessToken" | "GroupAccessToken" | "GiteaToken" | "CodacyRepoToken" | "QoveryGitToken";
