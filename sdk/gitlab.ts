@@ -1,0 +1,165 @@
+import * as pulumi from "@pulumi/pulumi";
+import { type AccessLevelName, type GITLAB_SCOPES, unknownGitLabScopes } from "../provider/gitlab/inputs";
+import { type ConnectionArgs, type RotationArgs, secretInput, withSecretOutputs } from "./common";
+import { dynamicProviderFor } from "./dynamicProvider";
+
+/** A GitLab scope this package knows; any other well-formed scope is accepted with a warning. */
+export type GitLabScope = (typeof GITLAB_SCOPES)[number];
+
+/** A role by name or by GitLab's number: 10 guest, 15 planner, 20 reporter, 30 developer, 40 maintainer, 50 owner. */
+export type GitLabAccessLevel = AccessLevelName | 10 | 15 | 20 | 30 | 40 | 50;
+
+/** How to reach GitLab, overriding stack config (`gitlab:baseUrl`, `gitlab:token`) and the environment. */
+export interface GitLabConnectionArgs extends ConnectionArgs {
+    /** Personal (or OAuth) token of a Maintainer/Owner with the `api` scope. Stored encrypted. */
+    token?: pulumi.Input<string>;
+}
+
+/** Inputs shared by project and group access tokens. */
+export interface GitLabAccessTokenArgs {
+    /** Name of the token (1–255 characters). Changing it replaces the token. */
+    name: pulumi.Input<string>;
+    /** Scopes, e.g. `["read_api", "read_repository"]`. Changing them replaces the token. */
+    scopes: pulumi.Input<pulumi.Input<GitLabScope | (string & {})>[]>;
+    /** Role of the token's bot user (default `maintainer`). Changing it replaces the token. */
+    accessLevel?: pulumi.Input<GitLabAccessLevel>;
+    /**
+     * Expiry date, `YYYY-MM-DD`, after today (UTC). Omitted: `rotation.expiresInDays` from today, else the
+     * 365-day maximum GitLab enforces since 16.0. The granted date is the `expiresAt` output. Changing it
+     * replaces the token.
+     */
+    expiresAt?: pulumi.Input<string>;
+    /** Free text shown in GitLab. Changing it replaces the token (GitLab tokens are immutable). */
+    description?: pulumi.Input<string>;
+    /** Per-resource connection settings; made secret. */
+    connection?: pulumi.Input<GitLabConnectionArgs>;
+    /** Automatic renewal before expiry. */
+    rotation?: pulumi.Input<RotationArgs>;
+    /** Any change of this value rotates the token (e.g. a date string or a `@pulumi/random` value). */
+    rotationTrigger?: pulumi.Input<string>;
+    /**
+     * Take over an existing token instead of creating one. GitLab never shows a token's value again, so the
+     * adopted token is rotated once to obtain a value: the old value stops working and `tokenId` changes.
+     */
+    adopt?: pulumi.Input<{ tokenId: pulumi.Input<number> }>;
+}
+
+export interface ProjectAccessTokenArgs extends GitLabAccessTokenArgs {
+    /** The project: numeric id or full path (`group/subgroup/project`). Changing it replaces the token. */
+    project: pulumi.Input<string | number>;
+}
+
+export interface GroupAccessTokenArgs extends GitLabAccessTokenArgs {
+    /** The group: numeric id or full path (`group/subgroup`). Changing it replaces the token. */
+    group: pulumi.Input<string | number>;
+}
+
+/** Output properties shared by project and group access tokens. */
+abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
+    declare readonly name: pulumi.Output<string>;
+    declare readonly scopes: pulumi.Output<string[]>;
+    /** Role as GitLab's number (40 for maintainer). */
+    declare readonly accessLevel: pulumi.Output<number>;
+    /** Expiry as granted by GitLab, `YYYY-MM-DD`. */
+    declare readonly expiresAt: pulumi.Output<string>;
+    declare readonly description: pulumi.Output<string | undefined>;
+    /** GitLab's id of the token (changes when the token is rotated in place). */
+    declare readonly tokenId: pulumi.Output<number>;
+    /** The token value. Secret: stored encrypted. */
+    declare readonly token: pulumi.Output<string>;
+    declare readonly active: pulumi.Output<boolean>;
+    declare readonly revoked: pulumi.Output<boolean>;
+    /** Id of the bot user GitLab created for the token. */
+    declare readonly userId: pulumi.Output<number>;
+    /** Creation time, ISO 8601. */
+    declare readonly createdAt: pulumi.Output<string>;
+
+    protected static propsOf(args: GitLabAccessTokenArgs, parent: Record<string, unknown>): pulumi.Inputs {
+        return {
+            ...parent,
+            name: args.name,
+            scopes: args.scopes,
+            accessLevel: args.accessLevel,
+            expiresAt: args.expiresAt,
+            description: args.description,
+            connection: secretInput(args.connection),
+            rotation: args.rotation,
+            rotationTrigger: args.rotationTrigger,
+            adopt: args.adopt,
+            tokenId: undefined,
+            token: undefined,
+            active: undefined,
+            revoked: undefined,
+            userId: undefined,
+            createdAt: undefined,
+        };
+    }
+
+    /** Warns (without failing) about well-formed scopes newer than this package. */
+    protected warnAboutUnknownScopes(scopes: GitLabAccessTokenArgs["scopes"]): void {
+        pulumi.output(scopes).apply((list) => {
+            const unknown = unknownGitLabScopes(list);
+            if (unknown.length > 0) {
+                pulumi.log.warn(
+                    `scope(s) ${unknown.join(", ")} are not known to pulumi-access-tokens; they are sent as given (GitLab will refuse them if it does not know them either)`,
+                    this,
+                );
+            }
+        });
+    }
+}
+
+/**
+ * A GitLab project access token (`/projects/:id/access_tokens`).
+ *
+ * Changing any identifying or permission input replaces the token: the new one is created before the old one is
+ * revoked. `pulumi refresh` drops a token revoked or expired out of band, and the next `up` creates it again.
+ *
+ * @example
+ * ```ts
+ * const ci = new ProjectAccessToken("ci", {
+ *     project: "acme/web",
+ *     name: "ci-read",
+ *     scopes: ["read_api", "read_repository"],
+ *     accessLevel: "reporter",
+ *     rotation: { expiresInDays: 90, rotateBeforeDays: 14 },
+ * });
+ * export const ciToken = ci.token; // secret
+ * ```
+ */
+export class ProjectAccessToken extends GitLabAccessTokenBase {
+    /** The project as given (numeric id or full path). */
+    declare readonly project: pulumi.Output<string>;
+
+    constructor(name: string, args: ProjectAccessTokenArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            dynamicProviderFor("ProjectAccessToken"),
+            name,
+            GitLabAccessTokenBase.propsOf(args, { project: args.project }),
+            withSecretOutputs(opts, ["token"]),
+            "gitlab",
+            "ProjectAccessToken",
+        );
+        this.warnAboutUnknownScopes(args.scopes);
+    }
+}
+
+/**
+ * A GitLab group access token (`/groups/:id/access_tokens`). Same behaviour as {@link ProjectAccessToken}.
+ */
+export class GroupAccessToken extends GitLabAccessTokenBase {
+    /** The group as given (numeric id or full path). */
+    declare readonly group: pulumi.Output<string>;
+
+    constructor(name: string, args: GroupAccessTokenArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            dynamicProviderFor("GroupAccessToken"),
+            name,
+            GitLabAccessTokenBase.propsOf(args, { group: args.group }),
+            withSecretOutputs(opts, ["token"]),
+            "gitlab",
+            "GroupAccessToken",
+        );
+        this.warnAboutUnknownScopes(args.scopes);
+    }
+}

@@ -1,0 +1,86 @@
+import type * as pulumi from "@pulumi/pulumi";
+import * as dynamic from "@pulumi/pulumi/dynamic";
+import { type ConnectionArgs, secretInput, withSecretOutputs } from "./common";
+import { dynamicProviderFor } from "./dynamicProvider";
+
+export type QoveryGitProvider = "GITHUB" | "GITLAB" | "BITBUCKET";
+
+/** How to reach Qovery, overriding stack config (`qovery:baseUrl`, `qovery:apiToken`) and the environment. */
+export interface QoveryConnectionArgs extends ConnectionArgs {
+    /** Organization API token (sent as `Token …`) or a console JWT (sent as `Bearer …`). Stored encrypted. */
+    apiToken?: pulumi.Input<string>;
+}
+
+export interface QoveryGitTokenArgs {
+    /** The Qovery organization's UUID. Changing it replaces the git token. */
+    organizationId: pulumi.Input<string>;
+    /** Display name. Updated in place. */
+    name: pulumi.Input<string>;
+    /** Git provider of the token. Changing it replaces the git token. */
+    type: pulumi.Input<QoveryGitProvider>;
+    /**
+     * The git provider's token, e.g. a {@link ProjectAccessToken}'s `token`. Made secret. A new value (a rotated
+     * token) updates the git token in place.
+     */
+    token: pulumi.Input<string>;
+    /** Free text. Updated in place. */
+    description?: pulumi.Input<string>;
+    /** Bitbucket workspace slug; required when `type` is `BITBUCKET`. Updated in place. */
+    workspace?: pulumi.Input<string>;
+    /** API URL of a self-hosted git provider, e.g. `https://gitlab.example.com/api/v4`. Updated in place. */
+    gitApiUrl?: pulumi.Input<string>;
+    /** Per-resource connection settings; made secret. */
+    connection?: pulumi.Input<QoveryConnectionArgs>;
+    /** Delete the git token on destroy even if services still use it (they will fail to deploy). Default false. */
+    allowDeleteWhileInUse?: pulumi.Input<boolean>;
+    /** Take over an existing git token by id: it is updated with these inputs (including `token`). */
+    adopt?: pulumi.Input<{ gitTokenId: pulumi.Input<string> }>;
+}
+
+/**
+ * A Qovery organization git token (`/organization/:id/gitToken`): the credential Qovery uses to pull code.
+ * Unlike the other kinds it updates in place (`PUT`), so feeding it a rotated token keeps its id.
+ */
+export class QoveryGitToken extends dynamic.Resource {
+    declare readonly organizationId: pulumi.Output<string>;
+    declare readonly name: pulumi.Output<string>;
+    declare readonly type: pulumi.Output<QoveryGitProvider>;
+    declare readonly description: pulumi.Output<string | undefined>;
+    declare readonly workspace: pulumi.Output<string | undefined>;
+    declare readonly gitApiUrl: pulumi.Output<string | undefined>;
+    /** Qovery's id of the git token. */
+    declare readonly gitTokenId: pulumi.Output<string>;
+    declare readonly createdAt: pulumi.Output<string>;
+    declare readonly updatedAt: pulumi.Output<string | undefined>;
+    /** When the git provider's token expires, as Qovery reports it. */
+    declare readonly expiredAt: pulumi.Output<string | undefined>;
+    /** How many Qovery services use this git token. */
+    declare readonly associatedServicesCount: pulumi.Output<number>;
+
+    constructor(name: string, args: QoveryGitTokenArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            dynamicProviderFor("QoveryGitToken"),
+            name,
+            {
+                organizationId: args.organizationId,
+                name: args.name,
+                type: args.type,
+                token: secretInput(args.token),
+                description: args.description,
+                workspace: args.workspace,
+                gitApiUrl: args.gitApiUrl,
+                connection: secretInput(args.connection),
+                allowDeleteWhileInUse: args.allowDeleteWhileInUse,
+                adopt: args.adopt,
+                gitTokenId: undefined,
+                createdAt: undefined,
+                updatedAt: undefined,
+                expiredAt: undefined,
+                associatedServicesCount: undefined,
+            },
+            withSecretOutputs(opts, ["token"]),
+            "qovery",
+            "QoveryGitToken",
+        );
+    }
+}
