@@ -1,0 +1,63 @@
+// One token of each kind, wired the way people use them: a GitLab project token feeds a Qovery git token.
+// Credentials and base URLs come from stack config (`pulumi config set --secret gitlab:token …`) or the
+// environment; `npm run demo` points everything at the local sandbox.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { CodacyRepoToken, GiteaToken, GroupAccessToken, ProjectAccessToken, QoveryGitToken } from "pulumi-access-tokens";
+
+const config = new pulumi.Config();
+const gitlabProject = config.get("gitlabProject") ?? "acme/web";
+const gitlabGroup = config.get("gitlabGroup") ?? "acme";
+const codacyOrganization = config.get("codacyOrganization") ?? "acme";
+const codacyRepository = config.get("codacyRepository") ?? "repo-001";
+const qoveryOrganizationId = config.require("qoveryOrganizationId");
+const gitlabBaseUrl = new pulumi.Config("gitlab").get("baseUrl") ?? "https://gitlab.com";
+
+// A random suffix keeps token names unique per stack.
+const suffix = new random.RandomPet("suffix", { length: 2 });
+
+const deploy = new ProjectAccessToken("deploy", {
+    project: gitlabProject,
+    name: pulumi.interpolate`deploy-${suffix.id}`,
+    description: "Read access for Qovery builds",
+    scopes: ["read_api", "read_repository"],
+    accessLevel: "reporter",
+    rotation: { expiresInDays: 90, rotateBeforeDays: 14 },
+});
+
+const groupBot = new GroupAccessToken("group-bot", {
+    group: gitlabGroup,
+    name: pulumi.interpolate`group-bot-${suffix.id}`,
+    scopes: ["read_api"],
+    accessLevel: "developer",
+});
+
+const giteaCi = new GiteaToken("gitea-ci", {
+    name: pulumi.interpolate`ci-${suffix.id}`,
+    scopes: ["read:repository", "read:user"],
+});
+
+const coverage = new CodacyRepoToken("coverage", {
+    provider: "gh",
+    organization: codacyOrganization,
+    repository: codacyRepository,
+});
+
+const qoveryGit = new QoveryGitToken("qovery-git", {
+    organizationId: qoveryOrganizationId,
+    name: pulumi.interpolate`gitlab-${suffix.id}`,
+    type: "GITLAB",
+    token: deploy.token,
+    gitApiUrl: `${gitlabBaseUrl.replace(/\/+$/, "").replace(/\/api\/v4$/, "")}/api/v4`,
+    description: "Pulls code with the deploy project token",
+});
+
+export const deployTokenId = deploy.tokenId;
+export const deployToken = deploy.token;
+export const deployExpiresAt = deploy.expiresAt;
+export const groupBotTokenId = groupBot.tokenId;
+export const giteaTokenId = giteaCi.tokenId;
+export const giteaTokenLastEight = giteaCi.tokenLastEight;
+export const codacyTokenId = coverage.tokenId;
+export const codacyToken = coverage.token;
+export const qoveryGitTokenId = qoveryGit.gitTokenId;

@@ -1,0 +1,71 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { dynamicProviderFor } from "../../sdk/dynamicProvider";
+import type { ResourceKind } from "../../provider/types";
+
+const KINDS: ResourceKind[] = ["ProjectAccessToken", "GroupAccessToken", "GiteaToken", "CodacyRepoToken", "QoveryGitToken"];
+
+describe("SDK resource classes", () => {
+    const registered: pulumi.runtime.MockResourceArgs[] = [];
+
+    before(() => {
+        pulumi.runtime.setMocks(
+            {
+                newResource: (args) => {
+                    registered.push(args);
+                    return { id: `${args.name}-id`, state: args.inputs };
+                },
+                call: () => {
+                    throw new Error("no calls expected");
+                },
+            },
+            "project",
+            "stack",
+            false,
+        );
+    });
+
+    it("serializes each dynamic provider small and free of credentials", async () => {
+        process.env.GITLAB_TOKEN = "env-credential-must-not-leak";
+        try {
+            for (const kind of KINDS) {
+                const provider = dynamicProviderFor(kind);
+                const serialized = await pulumi.runtime.serializeFunction(() => provider);
+                expect(serialized.text.length, kind).to.be.below(50_000);
+                expect(serialized.text).to.not.include("env-credential-must-not-leak");
+                expect(serialized.text).to.include(`"${kind}"`);
+            }
+        } finally {
+            delete process.env.GITLAB_TOKEN;
+        }
+    });
+
+    it("registers typed URNs and stores token values and credentials as secrets", async () => {
+        const sdk = await import("../../sdk");
+        const project = new sdk.ProjectAccessToken("p", {
+            project: "acme/web",
+            name: "ci",
+            scopes: ["read_api"],
+            connection: { token: "credential-in-input" },
+        });
+        new sdk.GroupAccessToken("g", { group: 11, name: "ci", scopes: ["api"] });
+        new sdk.GiteaToken("t", { name: "ci", scopes: ["read:user"] });
+        new sdk.CodacyRepoToken("c", { provider: "gh", organization: "acme", repository: "web" });
+        const qovery = new sdk.QoveryGitToken("q", {
+            organizationId: "00000000-0000-4000-8000-00000000a001",
+            name: "ci",
+            type: "GITLAB",
+            token: project.token,
+        });
+        await new Promise<void>((resolve) => qovery.urn.apply(() => resolve()));
+        const types = registered.map((r) => r.type);
+        expect(types).to.include.members([
+            "pulumi-nodejs:dynamic/gitlab:ProjectAccessToken",
+            "pulumi-nodejs:dynamic/gitlab:GroupAccessToken",
+            "pulumi-nodejs:dynamic/gitea:GiteaToken",
+            "pulumi-nodejs:dynamic/codacy:CodacyRepoToken",
+            "pulumi-nodejs:dynamic/qovery:QoveryGitToken",
+        ]);
+        expect(await pulumi.isSecret(project.token)).to.equal(true);
+    });
+});
