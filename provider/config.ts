@@ -99,7 +99,9 @@ export function apiUrlFor(service: ServiceName, baseUrl: string | undefined, all
         );
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") {
-        throw new ConfigurationError(`Invalid ${service} baseUrl "${raw}": only https:// (or http:// on loopback) is supported.`);
+        throw new ConfigurationError(
+            `Invalid ${service} baseUrl "${raw}": only https:// (or http:// on loopback) is supported.`,
+        );
     }
     if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
         throw new ConfigurationError(
@@ -108,7 +110,9 @@ export function apiUrlFor(service: ServiceName, baseUrl: string | undefined, all
         );
     }
     if (url.username || url.password) {
-        throw new ConfigurationError(`Invalid ${service} baseUrl: do not put credentials in the URL; use the credential settings.`);
+        throw new ConfigurationError(
+            `Invalid ${service} baseUrl: do not put credentials in the URL; use the credential settings.`,
+        );
     }
     let path = url.pathname.replace(/\/+$/, "");
     if (endpoint.apiPath !== "" && !path.endsWith(endpoint.apiPath)) {

@@ -37,7 +37,10 @@ function isEngineKey(key: string): boolean {
  * Validates resource inputs with a zod object schema. Values not known yet (preview) are left out of the
  * validation and passed through untouched; everything else comes back normalised by the schema.
  */
-export function validateInputs<S extends z.ZodObject>(schema: S, news: PlainObject): CheckOutcome & { parsed?: z.infer<S> } {
+export function validateInputs<S extends z.ZodObject>(
+    schema: S,
+    news: PlainObject,
+): CheckOutcome & { parsed?: z.infer<S> } {
     const known: PlainObject = {};
     const pending: PlainObject = {};
     for (const [key, value] of Object.entries(news)) {

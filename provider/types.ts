@@ -23,4 +23,9 @@ export interface TokenLifecycle {
 }
 
 /** The resource kinds this package implements. */
-export type ResourceKind = "ProjectAccessToken" | "GroupAccessToken" | "GiteaToken" | "CodacyRepoToken" | "QoveryGitToken";
+export type ResourceKind =
+    | "ProjectAccessToken"
+    | "GroupAccessToken"
+    | "GiteaToken"
+    | "CodacyRepoToken"
+    | "QoveryGitToken";

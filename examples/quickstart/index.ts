@@ -3,7 +3,13 @@
 // environment; `npm run demo` points everything at the local sandbox.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CodacyRepoToken, GiteaToken, GroupAccessToken, ProjectAccessToken, QoveryGitToken } from "pulumi-access-tokens";
+import {
+    CodacyRepoToken,
+    GiteaToken,
+    GroupAccessToken,
+    ProjectAccessToken,
+    QoveryGitToken,
+} from "pulumi-access-tokens";
 
 const config = new pulumi.Config();
 const gitlabProject = config.get("gitlabProject") ?? "acme/web";

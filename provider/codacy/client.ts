@@ -23,7 +23,9 @@ export type CodacyRepository = z.infer<typeof codacyRepositorySchema>;
 
 const repositoryPageSchema = z.object({
     data: z.array(codacyRepositorySchema),
-    pagination: z.object({ cursor: z.string().optional(), limit: z.number().optional(), total: z.number().optional() }).optional(),
+    pagination: z
+        .object({ cursor: z.string().optional(), limit: z.number().optional(), total: z.number().optional() })
+        .optional(),
 });
 
 export interface CodacyClientSettings {

@@ -24,6 +24,8 @@ export const codacyTokenInputsSchema = z.strictObject({
     connection: codacyConnectionSchema.optional(),
     rotation: overlapOnlyRotationSchema("Codacy").optional(),
     rotationTrigger: z.string().optional(),
-    adopt: z.strictObject({ tokenId: z.number().int().positive("adopt.tokenId must be a positive token id") }).optional(),
+    adopt: z
+        .strictObject({ tokenId: z.number().int().positive("adopt.tokenId must be a positive token id") })
+        .optional(),
 });
 export type CodacyTokenInputs = z.infer<typeof codacyTokenInputsSchema>;

@@ -26,7 +26,7 @@ const scopeSchema = z.string({ error: "each scope must be a string" }).superRefi
     if (GITEA_SCOPES.includes(scope)) {
         return;
     }
-    const suggestion = closest(scope, GITEA_SCOPES, 3);
+    const suggestion = closest(scope, GITEA_SCOPES, 3) ?? GITEA_SCOPES.find((known) => known.startsWith(scope));
     ctx.addIssue({
         code: "custom",
         message: `unknown scope "${scope}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}: ${SCOPE_HELP}`,
@@ -37,7 +37,10 @@ export const giteaConnectionSchema = z.strictObject({
     ...connectionBaseShape,
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
-    otp: z.string().regex(/^\d{6,8}$/, "connection.otp must be the 6-digit code of the authenticator").optional(),
+    otp: z
+        .string()
+        .regex(/^\d{6,8}$/, "connection.otp must be the 6-digit code of the authenticator")
+        .optional(),
 });
 export type GiteaConnection = z.infer<typeof giteaConnectionSchema>;
 
@@ -55,6 +58,8 @@ export const giteaTokenInputsSchema = z.strictObject({
     connection: giteaConnectionSchema.optional(),
     rotation: overlapOnlyRotationSchema("Gitea").optional(),
     rotationTrigger: z.string().optional(),
-    adopt: z.strictObject({ tokenId: z.number().int().positive("adopt.tokenId must be a positive token id") }).optional(),
+    adopt: z
+        .strictObject({ tokenId: z.number().int().positive("adopt.tokenId must be a positive token id") })
+        .optional(),
 });
 export type GiteaTokenInputs = z.infer<typeof giteaTokenInputsSchema>;

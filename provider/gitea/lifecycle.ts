@@ -141,7 +141,11 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         }
     }
 
-    private async createWithoutOrphans(client: GiteaClient, owner: string, inputs: GiteaTokenInputs): Promise<GiteaNewToken> {
+    private async createWithoutOrphans(
+        client: GiteaClient,
+        owner: string,
+        inputs: GiteaTokenInputs,
+    ): Promise<GiteaNewToken> {
         for (let attempt = 1; ; attempt++) {
             try {
                 return await client.create(owner, inputs.name, inputs.scopes);

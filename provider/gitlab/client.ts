@@ -59,12 +59,18 @@ export function gitLabErrorMessage(body: unknown): string | undefined {
     return undefined;
 }
 
-function gitLabHint(status: number | undefined, operation: string): string | undefined {
+const ROLE_HINT =
+    "The credential in gitlab:token needs the Maintainer role on the project (Owner on a group) and the `api` scope.";
+
+function gitLabHint(status: number | undefined, operation: string, serviceMessage?: string): string | undefined {
+    if (status === 400 && /permission/i.test(serviceMessage ?? "")) {
+        return ROLE_HINT; // GitLab answers a create without the needed role with 400, not 403.
+    }
     switch (status) {
         case 401:
             return "Check gitlab:token (or GITLAB_TOKEN): it is missing, expired or revoked.";
         case 403:
-            return "The credential in gitlab:token needs the Maintainer (or Owner) role on the project or group and the `api` scope.";
+            return ROLE_HINT;
         case 404:
             return operation.includes("token")
                 ? "Check the project or group (id or full path) and the token id; GitLab also answers 404 when the credential cannot see the project."

@@ -104,7 +104,9 @@ const commonShape = {
     connection: gitLabConnectionSchema.optional(),
     rotation: rotationSchema.optional(),
     rotationTrigger: z.string().optional(),
-    adopt: z.strictObject({ tokenId: z.number().int().positive("adopt.tokenId must be a positive token id") }).optional(),
+    adopt: z
+        .strictObject({ tokenId: z.number().int().positive("adopt.tokenId must be a positive token id") })
+        .optional(),
 };
 
 export const projectTokenInputsSchema = z.strictObject({ project: parentSchema("project"), ...commonShape });

@@ -118,7 +118,11 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         const strategy = strategyOf(news);
         const rotationKind = strategy === "rotate" ? "update" : "replace";
         plan.compare("rotationTrigger", olds.rotationTrigger, news.rotationTrigger, rotationKind);
-        const due = rotationDue(this.inputsOf(news).rotation, olds.expiresAt as string | null, todayUtc(this.ctx.now()));
+        const due = rotationDue(
+            this.inputsOf(news).rotation,
+            olds.expiresAt as string | null,
+            todayUtc(this.ctx.now()),
+        );
         if (due) {
             if (rotationKind === "replace") {
                 plan.replace("expiresAt", due);

@@ -31,7 +31,7 @@ export interface HttpClientOptions {
     /** Pulls the service's own message out of an error body. */
     extractMessage: (body: unknown) => string | undefined;
     /** Advice for a failed request, by status. */
-    hint?: (status: number | undefined, operation: string) => string | undefined;
+    hint?: (status: number | undefined, operation: string, serviceMessage?: string) => string | undefined;
 }
 
 export interface RequestOptions<T> {
@@ -108,7 +108,9 @@ export class HttpClient {
 
     private async attempt<T>(
         req: RequestOptions<T>,
-    ): Promise<{ kind: "response"; response: AxiosResponse<string> } | { kind: "network"; error: ApiError; code: string }> {
+    ): Promise<
+        { kind: "response"; response: AxiosResponse<string> } | { kind: "network"; error: ApiError; code: string }
+    > {
         try {
             const response = await this.http.request<string>({
                 method: req.method,
@@ -204,7 +206,7 @@ export class HttpClient {
             path: req.path,
             status: response.status,
             serviceMessage: said === undefined ? undefined : this.scrub(said),
-            hint: this.options.hint?.(response.status, req.operation) ?? defaultHint(response.status),
+            hint: this.options.hint?.(response.status, req.operation, said) ?? defaultHint(response.status),
             ambiguous: req.method !== "GET" && response.status >= 500,
         });
     }
@@ -223,7 +225,11 @@ function credentialParts(value: string): string[] {
 function normalizeHeaders(headers: AxiosResponse["headers"]): Record<string, string | undefined> {
     const out: Record<string, string | undefined> = {};
     for (const [key, value] of Object.entries(headers ?? {})) {
-        out[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value === undefined ? undefined : String(value);
+        out[key.toLowerCase()] = Array.isArray(value)
+            ? value.join(", ")
+            : value === undefined
+              ? undefined
+              : String(value);
     }
     return out;
 }
@@ -232,7 +238,10 @@ function plainTextMessage(data: unknown): string | undefined {
     if (typeof data !== "string") {
         return undefined;
     }
-    const text = data.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+    const text = data
+        .replace(/<[^>]*>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim();
     return text === "" ? undefined : text.slice(0, 300);
 }
 

@@ -33,7 +33,13 @@ export const RETRYABLE_NETWORK_CODES = new Set([
 ]);
 
 /** Network errors after which the server may have carried out the request although we saw no answer. */
-export const AMBIGUOUS_NETWORK_CODES = new Set(["ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ERR_BAD_RESPONSE"]);
+export const AMBIGUOUS_NETWORK_CODES = new Set([
+    "ECONNRESET",
+    "ECONNABORTED",
+    "ETIMEDOUT",
+    "EPIPE",
+    "ERR_BAD_RESPONSE",
+]);
 
 /**
  * Delay before the next attempt, in ms. A server's own instruction wins (`Retry-After` as seconds or an

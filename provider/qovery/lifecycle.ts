@@ -5,7 +5,12 @@ import { type PlainObject, validateInputs } from "../lifecycle";
 import { compact, DiffPlan } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
-import { type QoveryConnection, type QoveryTokenInputs, qoveryCrossFieldFailures, qoveryTokenInputsSchema } from "./inputs";
+import {
+    type QoveryConnection,
+    type QoveryTokenInputs,
+    qoveryCrossFieldFailures,
+    qoveryTokenInputsSchema,
+} from "./inputs";
 
 /** How far back a git token may have been created to count as ours after a lost create response. */
 const ORPHAN_WINDOW_MS = 10 * 60 * 1000;

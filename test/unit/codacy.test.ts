@@ -60,7 +60,9 @@ describe("Codacy repository token lifecycle (sandbox)", () => {
 
     it("an unknown repository is a 404 naming Codacy's message and a hint", async () => {
         const error = await caught(() => created({ repository: "nope" }));
-        expect(error.message).to.match(/Codacy create repository API token failed .*HTTP 404/).and.include("added to Codacy");
+        expect(error.message)
+            .to.match(/^Codacy .* failed \(.*HTTP 404\)/)
+            .and.include("added to Codacy");
     });
 
     it("adopt: takes a listed token over with its value", async () => {
@@ -80,7 +82,9 @@ describe("Codacy repository token lifecycle (sandbox)", () => {
 
     it("lists every repository across cursor pages, Bitbucket cursors included", async () => {
         const github = await admin.listRepositories("gh", "acme");
-        expect(github.map((r) => r.name)).to.include("repo-012").and.have.length(12);
+        expect(github.map((r) => r.name))
+            .to.include("repo-012")
+            .and.have.length(12);
         const bitbucket = await admin.listRepositories("bb", "acme-bb");
         expect(bitbucket.map((r) => r.name)).to.deep.equal([...SEED.codacy.bitbucket.repositories]);
     });

@@ -13,7 +13,10 @@ describe("configuration", () => {
     });
 
     it("refuses plain http to a non-loopback host unless opted in", () => {
-        expect(() => apiUrlFor("gitlab", "http://gitlab.example.com")).to.throw(ConfigurationError, /allowInsecureHttp/);
+        expect(() => apiUrlFor("gitlab", "http://gitlab.example.com")).to.throw(
+            ConfigurationError,
+            /allowInsecureHttp/,
+        );
         expect(apiUrlFor("gitlab", "http://gitlab.example.com", true)).to.equal("http://gitlab.example.com/api/v4");
         expect(apiUrlFor("gitlab", "http://127.0.0.1:8080/gitlab")).to.equal("http://127.0.0.1:8080/gitlab/api/v4");
         expect(apiUrlFor("gitea", "http://localhost:3000")).to.equal("http://localhost:3000/api/v1");

@@ -44,7 +44,9 @@ describe("Gitea token lifecycle (sandbox)", () => {
         const before = sandbox.requests.length;
         const result = await lifecycle.check({}, { name: "x", scopes: ["read:repo"] });
         expect(result.failures?.[0]?.property).to.equal("scopes");
-        expect(result.failures?.[0]?.reason).to.match(/did you mean "read:repository"/).and.match(/all, public-only/);
+        expect(result.failures?.[0]?.reason)
+            .to.match(/did you mean "read:repository"/)
+            .and.match(/all, public-only/);
         const empty = await lifecycle.check({}, { name: "x", scopes: [] });
         expect(empty.failures?.[0]?.reason).to.include("must not be empty");
         const rotate = await lifecycle.check({}, { name: "x", scopes: ["all"], rotation: { strategy: "rotate" } });

@@ -9,6 +9,8 @@ import { caught, contextWith } from "../support/context";
 for (const kind of ["project", "group"] as const) {
     const parent = kind === "project" ? { project: "acme/web" } : { group: 11 };
     const parentKey = kind === "project" ? "101" : "11";
+    // GitLab lets a Maintainer create project tokens, but group tokens need the group's Owner.
+    const creator = kind === "project" ? SEED.gitlab.tokens.maintainer : SEED.gitlab.tokens.owner;
 
     describe(`GitLab ${kind} access token lifecycle (sandbox)`, () => {
         let sandbox: Sandbox;
@@ -24,7 +26,7 @@ for (const kind of ["project", "group"] as const) {
         });
         beforeEach(() => {
             sandbox.reset();
-            config = { "gitlab:baseUrl": sandbox.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer };
+            config = { "gitlab:baseUrl": sandbox.baseUrls.gitlab, "gitlab:token": creator };
             lifecycle = new GitLabTokenLifecycle(kind, contextWith(config));
             admin = new GitLabClient({ apiUrl: `${sandbox.baseUrls.gitlab}/api/v4`, token: SEED.gitlab.tokens.root });
         });
@@ -43,7 +45,12 @@ for (const kind of ["project", "group"] as const) {
 
         describe("check", () => {
             it("normalises valid inputs: access level by name, parent as string, default maintainer", async () => {
-                const inputs = await checked({ ...parent, name: " ci ", scopes: ["api", "api"], accessLevel: "reporter" });
+                const inputs = await checked({
+                    ...parent,
+                    name: " ci ",
+                    scopes: ["api", "api"],
+                    accessLevel: "reporter",
+                });
                 expect(inputs[kind]).to.equal(kind === "project" ? "acme/web" : "11");
                 expect(inputs.accessLevel).to.equal(20);
                 expect(inputs.name).to.equal("ci");
@@ -60,14 +67,20 @@ for (const kind of ["project", "group"] as const) {
                     [{ name: "x", scopes: [] }, "scopes", /must not be empty.*read_api/],
                     [{ name: "x", scopes: ["api"], accessLevel: "admin" }, "accessLevel", /guest, planner, reporter/],
                     [{ name: "x", scopes: ["api"], accessLevel: 35 }, "accessLevel", /10, 15, 20, 30, 40, 50/],
-                    [{ name: "x", scopes: ["api"], expiresAt: "2020-01-01" }, "expiresAt", /not in the future.*rotation/],
+                    [
+                        { name: "x", scopes: ["api"], expiresAt: "2020-01-01" },
+                        "expiresAt",
+                        /not in the future.*rotation/,
+                    ],
                     [{ name: "x", scopes: ["api"], expiresAt: "2030-02-30" }, "expiresAt", /YYYY-MM-DD/],
                     [{ name: "x", scopes: ["api"], scope: ["api"] }, "inputs", /scope/],
                 ];
                 for (const [news, property, reason] of cases) {
                     const result = await lifecycle.check({}, { ...parent, ...news });
                     const failure = result.failures?.find((f) => f.property === property);
-                    expect(failure, `${JSON.stringify(news)} → ${JSON.stringify(result.failures)}`).to.not.equal(undefined);
+                    expect(failure, `${JSON.stringify(news)} → ${JSON.stringify(result.failures)}`).to.not.equal(
+                        undefined,
+                    );
                     expect(failure!.reason).to.match(reason);
                 }
                 const badParent = await lifecycle.check({}, { [kind]: "has space/x", name: "x", scopes: ["api"] });
@@ -83,7 +96,10 @@ for (const kind of ["project", "group"] as const) {
             });
 
             it("lets values unknown during preview through", async () => {
-                const result = await lifecycle.check({}, { ...parent, name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", scopes: ["api"] });
+                const result = await lifecycle.check(
+                    {},
+                    { ...parent, name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", scopes: ["api"] },
+                );
                 expect(result.failures ?? []).to.deep.equal([]);
             });
         });
@@ -109,11 +125,19 @@ for (const kind of ["project", "group"] as const) {
             it("honours expiresAt and rotation.expiresInDays", async () => {
                 const date = addDays(todayUtc(), 30);
                 expect((await created({ expiresAt: date })).outs.expiresAt).to.equal(date);
-                expect((await created({ rotation: { expiresInDays: 7 } })).outs.expiresAt).to.equal(addDays(todayUtc(), 7));
+                expect((await created({ rotation: { expiresInDays: 7 } })).outs.expiresAt).to.equal(
+                    addDays(todayUtc(), 7),
+                );
             });
 
             it("leaves no orphan when the create answer is lost", async () => {
-                sandbox.faults.add({ service: "gitlab", method: "POST", path: "/access_tokens", when: "after", kind: "reset" });
+                sandbox.faults.add({
+                    service: "gitlab",
+                    method: "POST",
+                    path: "/access_tokens",
+                    when: "after",
+                    kind: "reset",
+                });
                 const { id } = await created();
                 const live = (await admin.list(kind, parentKey)).filter((t) => t.active && t.name === "ci");
                 expect(live.map((t) => t.id)).to.deep.equal([Number(id)]);
@@ -127,7 +151,14 @@ for (const kind of ["project", "group"] as const) {
             });
 
             it("does not retry a 500 on create, and leaves nothing behind", async () => {
-                sandbox.faults.add({ service: "gitlab", method: "POST", path: "/access_tokens", kind: "status", status: 500, times: 3 });
+                sandbox.faults.add({
+                    service: "gitlab",
+                    method: "POST",
+                    path: "/access_tokens",
+                    kind: "status",
+                    status: 500,
+                    times: 3,
+                });
                 const error = await caught(() => created());
                 expect(error).to.be.instanceOf(ApiError);
                 expect(error.message).to.match(/GitLab create .* failed .*HTTP 500/);
@@ -135,15 +166,35 @@ for (const kind of ["project", "group"] as const) {
             });
 
             it("explains a 401 and a 403 with the service's message and a hint, without the credential", async () => {
-                const badToken = new GitLabTokenLifecycle(kind, contextWith({ ...config, "gitlab:token": "not-a-real-token-123" }));
+                const badToken = new GitLabTokenLifecycle(
+                    kind,
+                    contextWith({ ...config, "gitlab:token": "not-a-real-token-123" }),
+                );
                 const unauthorized = await caught(async () =>
                     badToken.create(await checked({ ...parent, name: "x", scopes: ["api"] })),
                 );
-                expect(unauthorized.message).to.include("HTTP 401").and.include("401 Unauthorized").and.include("gitlab:token");
+                expect(unauthorized.message)
+                    .to.include("HTTP 401")
+                    .and.include("401 Unauthorized")
+                    .and.include("gitlab:token");
                 expect(unauthorized.message).to.not.include("not-a-real-token-123");
-                const reporter = new GitLabTokenLifecycle(kind, contextWith({ ...config, "gitlab:token": SEED.gitlab.tokens.reporter }));
-                const forbidden = await caught(async () => reporter.create(await checked({ ...parent, name: "x", scopes: ["api"] })));
-                expect(forbidden.message).to.include("HTTP 403").and.include("Maintainer");
+                const reporter = new GitLabTokenLifecycle(
+                    kind,
+                    contextWith({ ...config, "gitlab:token": SEED.gitlab.tokens.reporter }),
+                );
+                const forbidden = await caught(async () =>
+                    reporter.create(await checked({ ...parent, name: "x", scopes: ["api"] })),
+                );
+                // GitLab refuses a create without the role with 400 and a message, not 403.
+                expect(forbidden.message)
+                    .to.include("HTTP 400")
+                    .and.include("permission")
+                    .and.include("Maintainer role");
+                sandbox.faults.add({ service: "gitlab", method: "POST", kind: "status", status: 403 });
+                const denied = await caught(async () =>
+                    lifecycle.create(await checked({ ...parent, name: "x", scopes: ["api"] })),
+                );
+                expect(denied.message).to.include("HTTP 403").and.include("Maintainer role");
             });
 
             it("rejects a malformed answer with a clear error", async () => {
@@ -180,7 +231,10 @@ for (const kind of ["project", "group"] as const) {
             it("reads an expired token as gone", async () => {
                 const { id, outs } = await created({ expiresAt: addDays(todayUtc(), 2) });
                 sandbox.clock.advanceDays(3);
-                const later = new GitLabTokenLifecycle(kind, contextWith(config, () => sandbox.clock.now()));
+                const later = new GitLabTokenLifecycle(
+                    kind,
+                    contextWith(config, () => sandbox.clock.now()),
+                );
                 expect((await later.read(id, outs)).id).to.equal(undefined);
             });
 
@@ -201,7 +255,12 @@ for (const kind of ["project", "group"] as const) {
 
             it("replaces on identifying or permission changes, new token first", async () => {
                 const { id, outs } = await created();
-                for (const change of [{ name: "ci2" }, { scopes: ["api"] }, { accessLevel: "developer" }, { description: "x" }]) {
+                for (const change of [
+                    { name: "ci2" },
+                    { scopes: ["api"] },
+                    { accessLevel: "developer" },
+                    { description: "x" },
+                ]) {
                     const news = await checked({ ...parent, name: "ci", scopes: ["read_api"], ...change });
                     const diff = await lifecycle.diff(id, outs, news);
                     expect(diff.replaces, JSON.stringify(change)).to.have.length(1);
@@ -210,8 +269,13 @@ for (const kind of ["project", "group"] as const) {
             });
 
             it("updates in place when only the connection credential changes", async () => {
-                const { id, outs } = await created({ connection: { token: SEED.gitlab.tokens.maintainer } });
-                const news = await checked({ ...parent, name: "ci", scopes: ["read_api"], connection: { token: SEED.gitlab.tokens.owner } });
+                const { id, outs } = await created({ connection: { token: creator } });
+                const news = await checked({
+                    ...parent,
+                    name: "ci",
+                    scopes: ["read_api"],
+                    connection: { token: SEED.gitlab.tokens.root },
+                });
                 const diff = await lifecycle.diff(id, outs, news);
                 expect(diff).to.include({ changes: true });
                 expect(diff.replaces).to.deep.equal([]);
@@ -225,7 +289,10 @@ for (const kind of ["project", "group"] as const) {
                 const news = await checked({ ...parent, name: "ci", scopes: ["read_api"], rotation });
                 expect((await lifecycle.diff(id, outs, news)).changes).to.equal(false);
                 sandbox.clock.advanceDays(8);
-                const later = new GitLabTokenLifecycle(kind, contextWith(config, () => sandbox.clock.now()));
+                const later = new GitLabTokenLifecycle(
+                    kind,
+                    contextWith(config, () => sandbox.clock.now()),
+                );
                 const diff = await later.diff(id, outs, news);
                 expect(diff.replaces).to.deep.equal(["expiresAt"]);
                 expect(await later.diff(id, outs, news)).to.deep.equal(diff);
@@ -234,7 +301,13 @@ for (const kind of ["project", "group"] as const) {
             it("with strategy rotate, rotates in place through the API and the old value dies", async () => {
                 const rotation = { expiresInDays: 30, strategy: "rotate" };
                 const { id, outs } = await created({ rotation, rotationTrigger: "1" });
-                const news = await checked({ ...parent, name: "ci", scopes: ["read_api"], rotation, rotationTrigger: "2" });
+                const news = await checked({
+                    ...parent,
+                    name: "ci",
+                    scopes: ["read_api"],
+                    rotation,
+                    rotationTrigger: "2",
+                });
                 const diff = await lifecycle.diff(id, outs, news);
                 expect(diff).to.include({ changes: true });
                 expect(diff.replaces).to.deep.equal([]);

@@ -83,6 +83,9 @@ describe("Qovery git token lifecycle (sandbox)", () => {
         );
         const checked = await bad.check({}, base);
         const error = await caught(() => bad.create(checked.inputs as PlainObject));
-        expect(error.message).to.include("HTTP 401").and.include("qovery:apiToken").and.not.include("wrong-credential-xyz");
+        expect(error.message)
+            .to.include("HTTP 401")
+            .and.include("qovery:apiToken")
+            .and.not.include("wrong-credential-xyz");
     });
 });

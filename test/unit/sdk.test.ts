@@ -1,9 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { withSecretOutputs } from "../../sdk/common";
 import { dynamicProviderFor } from "../../sdk/dynamicProvider";
 import type { ResourceKind } from "../../provider/types";
 
-const KINDS: ResourceKind[] = ["ProjectAccessToken", "GroupAccessToken", "GiteaToken", "CodacyRepoToken", "QoveryGitToken"];
+const KINDS: ResourceKind[] = [
+    "ProjectAccessToken",
+    "GroupAccessToken",
+    "GiteaToken",
+    "CodacyRepoToken",
+    "QoveryGitToken",
+];
 
 describe("SDK resource classes", () => {
     const registered: pulumi.runtime.MockResourceArgs[] = [];
@@ -66,6 +73,12 @@ describe("SDK resource classes", () => {
             "pulumi-nodejs:dynamic/codacy:CodacyRepoToken",
             "pulumi-nodejs:dynamic/qovery:QoveryGitToken",
         ]);
-        expect(await pulumi.isSecret(project.token)).to.equal(true);
+    });
+
+    it("asks the engine to encrypt the token output, keeping the user's own secret outputs", () => {
+        expect(withSecretOutputs(undefined, ["token"]).additionalSecretOutputs).to.deep.equal(["token"]);
+        const merged = withSecretOutputs({ protect: true, additionalSecretOutputs: ["name", "token"] }, ["token"]);
+        expect(merged).to.deep.include({ protect: true });
+        expect(merged.additionalSecretOutputs).to.deep.equal(["name", "token"]);
     });
 });
