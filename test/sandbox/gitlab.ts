@@ -1,0 +1,1002 @@
+/**
+ * GitLab REST v4 emulator: project and group access tokens (+ the few endpoints a client uses to check
+ * its credentials). Behaviour copied from GitLab's `lib/api/resource_access_tokens.rb` and the services
+ * behind it; see the README next to this file for what differs.
+ */
+import type { SandboxClock } from "./clock";
+import { GITLAB_SEED } from "./seed";
+import type { LiveToken, SandboxRequest, SandboxResponse, ServiceEmulator } from "./types";
+import {
+    addDays,
+    empty,
+    header,
+    intParam,
+    isoDate,
+    isRecord,
+    json,
+    parseBody,
+    parseIsoDate,
+    randomAlnum,
+    randomHex,
+    reasonPhrase,
+    text,
+} from "./util";
+
+export type GitlabResourceType = "project" | "group";
+
+/** Scopes GitLab accepts for project/group access tokens (`Gitlab::Auth.resource_bot_scopes`). */
+export const GITLAB_RESOURCE_SCOPES: readonly string[] = [
+    "api",
+    "read_api",
+    "read_repository",
+    "write_repository",
+    "read_registry",
+    "write_registry",
+    "create_runner",
+    "manage_runner",
+    "k8s_proxy",
+    "self_rotate",
+    "ai_features",
+    "read_virtual_registry",
+    "write_virtual_registry",
+    "read_observability",
+    "write_observability",
+];
+
+/** Guest, Planner, Reporter, Developer, Maintainer, Owner. */
+export const GITLAB_ACCESS_LEVELS: readonly number[] = [10, 15, 20, 30, 40, 50];
+
+const ROTATE_DEFAULT_DAYS = 7;
+
+interface GlUser {
+    id: number;
+    username: string;
+    name: string;
+    admin: boolean;
+    bot: boolean;
+}
+
+interface GlToken {
+    id: number;
+    userId: number;
+    name: string;
+    description: string | null;
+    value: string;
+    scopes: string[];
+    createdAt: Date;
+    /** `YYYY-MM-DD`; the token stops working at 00:00 UTC that day. */
+    expiresAt: string | null;
+    revoked: boolean;
+    lastUsedAt: Date | null;
+    /** Set for project/group access tokens, absent for personal tokens. */
+    resource?: { type: GitlabResourceType; id: number };
+    accessLevel?: number;
+    familyId: number;
+    previousId?: number;
+}
+
+interface GlProject {
+    id: number;
+    name: string;
+    path: string;
+    pathWithNamespace: string;
+    groupId: number;
+}
+
+interface GlGroup {
+    id: number;
+    name: string;
+    path: string;
+    fullPath: string;
+}
+
+/** A GitLab token as tests see it through `sandbox.gitlab` (includes the secret value). */
+export interface GitlabTokenView {
+    id: number;
+    name: string;
+    description: string | null;
+    /** The secret. */
+    value: string;
+    scopes: string[];
+    userId: number;
+    accessLevel: number | null;
+    resourceType: GitlabResourceType | null;
+    resourceId: number | null;
+    createdAt: string;
+    expiresAt: string | null;
+    lastUsedAt: string | null;
+    revoked: boolean;
+    active: boolean;
+    /** Id of the token this one replaced by rotation. */
+    previousId: number | null;
+}
+
+export interface GitlabAccessor {
+    /** Any token by id (project/group tokens and the seeded personal tokens). */
+    findToken(id: number): GitlabTokenView | undefined;
+    findTokenByValue(value: string): GitlabTokenView | undefined;
+    /** Project/group access tokens, optionally of one resource, in id order (revoked ones included). */
+    tokens(resource?: { type: GitlabResourceType; id: number }): GitlabTokenView[];
+    /** Revoke out of band (like a user clicking "Revoke" in the UI). False when unknown. */
+    revoke(id: number): boolean;
+    /** Change a token's expiry date (`YYYY-MM-DD` or null). False when unknown. */
+    setExpiresAt(id: number, expiresAt: string | null): boolean;
+}
+
+type AuthResult = { ok: true; user: GlUser; token: GlToken } | { ok: false; response: SandboxResponse };
+
+export class GitlabEmulator implements ServiceEmulator {
+    readonly name = "gitlab" as const;
+    private users = new Map<number, GlUser>();
+    private tokensById = new Map<number, GlToken>();
+    private projects = new Map<number, GlProject>();
+    private groups = new Map<number, GlGroup>();
+    /** `project:101` / `group:11` → userId → access level. */
+    private members = new Map<string, Map<number, number>>();
+    private nextTokenId = 1001;
+    private nextUserId = 5001;
+    private nextFamilyId = 1;
+
+    readonly accessor: GitlabAccessor = {
+        findToken: (id) => this.view(this.tokensById.get(id)),
+        findTokenByValue: (value) => this.view(this.byValue(value)),
+        tokens: (resource) =>
+            [...this.tokensById.values()]
+                .filter((t) => t.resource !== undefined)
+                .filter((t) => resource === undefined || sameResource(t.resource, resource))
+                .sort((a, b) => a.id - b.id)
+                .map((t) => this.view(t) as GitlabTokenView),
+        revoke: (id) => {
+            const token = this.tokensById.get(id);
+            if (token === undefined) {
+                return false;
+            }
+            token.revoked = true;
+            return true;
+        },
+        setExpiresAt: (id, expiresAt) => {
+            const token = this.tokensById.get(id);
+            if (token === undefined || (expiresAt !== null && parseIsoDate(expiresAt) === undefined)) {
+                return false;
+            }
+            token.expiresAt = expiresAt;
+            return true;
+        },
+    };
+
+    constructor(private readonly clock: SandboxClock) {
+        this.reset();
+    }
+
+    reset(): void {
+        this.users.clear();
+        this.tokensById.clear();
+        this.projects.clear();
+        this.groups.clear();
+        this.members.clear();
+        this.nextTokenId = 1001;
+        this.nextUserId = 5001;
+        this.nextFamilyId = 1;
+        const seedTime = new Date(Date.UTC(2025, 0, 1));
+        for (const user of Object.values(GITLAB_SEED.users)) {
+            this.users.set(user.id, { ...user, bot: false });
+        }
+        for (const group of Object.values(GITLAB_SEED.groups)) {
+            this.groups.set(group.id, { ...group });
+        }
+        for (const project of Object.values(GITLAB_SEED.projects)) {
+            this.projects.set(project.id, { ...project });
+        }
+        for (const m of GITLAB_SEED.memberships) {
+            this.memberMap("group", m.groupId).set(m.userId, m.accessLevel);
+        }
+        const personal: Array<[number, number, string, string[]]> = [
+            [1, GITLAB_SEED.users.root.id, GITLAB_SEED.tokens.root, ["api"]],
+            [2, GITLAB_SEED.users.maintainer.id, GITLAB_SEED.tokens.maintainer, ["api"]],
+            [3, GITLAB_SEED.users.reporter.id, GITLAB_SEED.tokens.reporter, ["api"]],
+            [4, GITLAB_SEED.users.owner.id, GITLAB_SEED.tokens.owner, ["api"]],
+            [5, GITLAB_SEED.users.maintainer.id, GITLAB_SEED.tokens.maintainerReadApi, ["read_api"]],
+        ];
+        for (const [id, userId, value, scopes] of personal) {
+            this.tokensById.set(id, {
+                id,
+                userId,
+                name: `sandbox-personal-${id}`,
+                description: null,
+                value,
+                scopes,
+                createdAt: seedTime,
+                expiresAt: null,
+                revoked: false,
+                lastUsedAt: null,
+                familyId: this.nextFamilyId++,
+            });
+        }
+    }
+
+    liveTokens(): LiveToken[] {
+        return [...this.tokensById.values()]
+            .filter((t) => t.resource !== undefined && !t.revoked)
+            .sort((a, b) => a.id - b.id)
+            .map((t) => ({
+                service: "gitlab" as const,
+                id: String(t.id),
+                name: t.name,
+                owner: `${t.resource?.type}:${t.resource?.id}`,
+                createdAt: t.createdAt.toISOString(),
+                expiresAt: t.expiresAt,
+                active: this.isActive(t),
+            }));
+    }
+
+    revokeOutOfBand(id: string): boolean {
+        return /^\d+$/.test(id) && this.accessor.revoke(Number(id));
+    }
+
+    errorResponse(status: number, _req: SandboxRequest, message?: string): SandboxResponse {
+        if (status === 429) {
+            return text(429, message ?? "Retry later\n");
+        }
+        return json(status, { message: message ?? `${status} ${reasonPhrase(status)}` });
+    }
+
+    handle(req: SandboxRequest): SandboxResponse {
+        const seg = req.segments;
+        if (seg[0] !== "api" || seg[1] !== "v4") {
+            return json(404, { error: "404 Not Found" });
+        }
+        const rest = seg.slice(2);
+        const m = req.method;
+        const [a, b, c, d, e] = rest;
+        if (rest.length === 1 && a === "version") {
+            return this.only(m, "GET", () => this.withAuth(req, false, () => json(200, versionBody())));
+        }
+        if (rest.length === 1 && a === "user") {
+            return this.only(m, "GET", () => this.withAuth(req, false, (user) => json(200, this.userJson(user, req))));
+        }
+        if (rest.length === 2 && a === "personal_access_tokens" && b === "self") {
+            return this.only(m, "GET", () => this.selfToken(req));
+        }
+        const type: GitlabResourceType | undefined =
+            a === "projects" ? "project" : a === "groups" ? "group" : undefined;
+        if (type === undefined || b === undefined) {
+            return json(404, { error: "404 Not Found" });
+        }
+        if (rest.length === 2) {
+            return this.only(m, "GET", () => this.getResource(req, type, b));
+        }
+        if (c !== "access_tokens") {
+            return json(404, { error: "404 Not Found" });
+        }
+        if (rest.length === 3) {
+            if (m === "GET") {
+                return this.listTokens(req, type, b);
+            }
+            if (m === "POST") {
+                return this.createToken(req, type, b);
+            }
+            return methodNotAllowed();
+        }
+        if (d === undefined) {
+            return json(404, { error: "404 Not Found" });
+        }
+        if (rest.length === 4) {
+            if (m === "GET") {
+                return this.getToken(req, type, b, d);
+            }
+            if (m === "DELETE") {
+                return this.deleteToken(req, type, b, d);
+            }
+            return methodNotAllowed();
+        }
+        if (rest.length === 5 && e === "rotate") {
+            return this.only(m, "POST", () =>
+                d === "self" ? this.selfRotate(req, type, b) : this.rotateToken(req, type, b, d),
+            );
+        }
+        return json(404, { error: "404 Not Found" });
+    }
+
+    // ----- endpoints -----
+
+    private selfToken(req: SandboxRequest): SandboxResponse {
+        const auth = this.authenticate(req);
+        if (!auth.ok) {
+            return auth.response;
+        }
+        return json(200, this.tokenJson(auth.token, false));
+    }
+
+    private getResource(req: SandboxRequest, type: GitlabResourceType, rawId: string): SandboxResponse {
+        return this.withAuth(req, false, (user) => {
+            const found = this.findResource(type, rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            return json(200, type === "project" ? this.projectJson(found.id, req) : this.groupJson(found.id, req));
+        });
+    }
+
+    private listTokens(req: SandboxRequest, type: GitlabResourceType, rawId: string): SandboxResponse {
+        return this.withAuth(req, false, (user) => {
+            const state = req.query.get("state");
+            if (state !== null && state !== "active" && state !== "inactive") {
+                return json(400, { error: "state does not have a valid value" });
+            }
+            const revokedParam = req.query.get("revoked");
+            if (revokedParam !== null && revokedParam !== "true" && revokedParam !== "false") {
+                return json(400, { error: "revoked is invalid" });
+            }
+            const paging = pagingParams(req);
+            if ("response" in paging) {
+                return paging.response;
+            }
+            const found = this.findResource(type, rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            if (!this.canManage(user, type, found.id, "read")) {
+                return unauthorized();
+            }
+            const search = req.query.get("search")?.toLowerCase();
+            const all = this.resourceTokens(type, found.id)
+                .filter((t) => state === null || this.isActive(t) === (state === "active"))
+                .filter((t) => revokedParam === null || t.revoked === (revokedParam === "true"))
+                .filter((t) => search === undefined || t.name.toLowerCase().includes(search));
+            const { items, headers } = paginate(all, paging, req);
+            return json(
+                200,
+                items.map((t) => this.tokenJson(t, false)),
+                headers,
+            );
+        });
+    }
+
+    private getToken(req: SandboxRequest, type: GitlabResourceType, rawId: string, tokenId: string): SandboxResponse {
+        return this.withAuth(req, false, (user) => {
+            const found = this.findResource(type, rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            if (!this.canManage(user, type, found.id, "read")) {
+                return unauthorized();
+            }
+            const token = this.findResourceToken(type, found.id, tokenId);
+            if (token === undefined) {
+                return json(404, { message: `404 ${type} Access Token Not Found` });
+            }
+            return json(200, this.tokenJson(token, false));
+        });
+    }
+
+    private createToken(req: SandboxRequest, type: GitlabResourceType, rawId: string): SandboxResponse {
+        return this.withAuth(req, true, (user) => {
+            const params = gitlabParams(req);
+            if ("response" in params) {
+                return params.response;
+            }
+            const p = params.value;
+            const problems: string[] = [];
+            const name = p.name;
+            if (name === undefined || name === null) {
+                problems.push("name is missing");
+            } else if (typeof name !== "string") {
+                problems.push("name is invalid");
+            }
+            const scopes = p.scopes;
+            if (scopes === undefined || scopes === null) {
+                problems.push("scopes is missing");
+            } else if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string")) {
+                problems.push("scopes is invalid");
+            } else if (!scopes.every((s) => GITLAB_RESOURCE_SCOPES.includes(s))) {
+                problems.push("scopes does not have a valid value");
+            }
+            const expires = dateParam(p.expires_at);
+            if (expires === "invalid") {
+                problems.push("expires_at is invalid");
+            }
+            let accessLevel = 40;
+            if (p.access_level !== undefined && p.access_level !== null) {
+                const level = typeof p.access_level === "number" ? p.access_level : intParam(String(p.access_level));
+                if (level === undefined || Number.isNaN(level) || !Number.isInteger(level)) {
+                    problems.push("access_level is invalid");
+                } else if (!GITLAB_ACCESS_LEVELS.includes(level)) {
+                    problems.push("access_level does not have a valid value");
+                } else {
+                    accessLevel = level;
+                }
+            }
+            const description = p.description;
+            if (description !== undefined && description !== null && typeof description !== "string") {
+                problems.push("description is invalid");
+            }
+            if (problems.length > 0) {
+                return json(400, { error: problems.join(", ") });
+            }
+            const found = this.findResource(type, rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            if (!this.canManage(user, type, found.id, "create")) {
+                return badRequest(`User does not have permission to create ${type} access token`);
+            }
+            if (!user.admin && accessLevel > this.accessLevel(user, type, found.id)) {
+                return badRequest("Access level of the token contains permissions not held by the creating user");
+            }
+            const tokenName = name as string;
+            const scopeList = scopes as string[];
+            const today = this.today();
+            const expiresAt =
+                expires === undefined ? isoDate(addDays(today, GITLAB_SEED.maxLifetimeDays)) : (expires as string);
+            const modelErrors: string[] = [];
+            if (tokenName.trim() === "") {
+                modelErrors.push("Name can't be blank");
+            }
+            if (scopeList.length === 0) {
+                modelErrors.push("Scopes can't be blank");
+            }
+            modelErrors.push(...this.expiryErrors(expiresAt));
+            if (modelErrors.length > 0) {
+                return badRequest(toSentence(modelErrors));
+            }
+            const bot = this.createBotUser(type, found.id, tokenName);
+            this.memberMap(type, found.id).set(bot.id, accessLevel);
+            const token = this.newToken({
+                userId: bot.id,
+                name: tokenName,
+                description: typeof description === "string" ? description : null,
+                scopes: [...scopeList],
+                expiresAt,
+                resource: { type, id: found.id },
+                accessLevel,
+                familyId: this.nextFamilyId++,
+            });
+            return json(201, this.tokenJson(token, true));
+        });
+    }
+
+    private deleteToken(
+        req: SandboxRequest,
+        type: GitlabResourceType,
+        rawId: string,
+        tokenId: string,
+    ): SandboxResponse {
+        return this.withAuth(req, true, (user) => {
+            const found = this.findResource(type, rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            const token = this.findResourceToken(type, found.id, tokenId);
+            if (token === undefined) {
+                return json(404, { message: `404 ${type} Access Token Not Found` });
+            }
+            if (!this.canManage(user, type, found.id, "destroy")) {
+                const bot = this.users.get(token.userId);
+                return badRequest(`${user.name} cannot delete ${bot?.name ?? "the bot user"}`);
+            }
+            token.revoked = true;
+            return empty(204);
+        });
+    }
+
+    private rotateToken(
+        req: SandboxRequest,
+        type: GitlabResourceType,
+        rawId: string,
+        tokenId: string,
+    ): SandboxResponse {
+        return this.withAuth(req, true, (user) => {
+            const params = gitlabParams(req);
+            if ("response" in params) {
+                return params.response;
+            }
+            const expires = dateParam(params.value.expires_at);
+            if (expires === "invalid") {
+                return json(400, { error: "expires_at is invalid" });
+            }
+            const found = this.findResource(type, rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            const token = this.canManage(user, type, found.id, "manage")
+                ? this.findResourceToken(type, found.id, tokenId)
+                : undefined;
+            if (token === undefined) {
+                return user.admin ? json(404, { message: "404 Not Found" }) : unauthorized();
+            }
+            return this.rotate(token, expires);
+        });
+    }
+
+    private selfRotate(req: SandboxRequest, type: GitlabResourceType, rawId: string): SandboxResponse {
+        const auth = this.authenticate(req);
+        if (!auth.ok) {
+            return auth.response;
+        }
+        const { user, token } = auth;
+        if (!token.scopes.includes("api") && !token.scopes.includes("self_rotate")) {
+            return insufficientScope(["api", "self_rotate"]);
+        }
+        const params = gitlabParams(req);
+        if ("response" in params) {
+            return params.response;
+        }
+        const expires = dateParam(params.value.expires_at);
+        if (expires === "invalid") {
+            return json(400, { error: "expires_at is invalid" });
+        }
+        const found = this.findResource(type, rawId, user);
+        if ("response" in found) {
+            return found.response;
+        }
+        if (token.resource === undefined || !sameResource(token.resource, { type, id: found.id })) {
+            return json(403, { message: "403 Forbidden" });
+        }
+        return this.rotate(token, expires);
+    }
+
+    private rotate(token: GlToken, expires: string | undefined): SandboxResponse {
+        if (token.revoked) {
+            for (const t of this.tokensById.values()) {
+                if (t.familyId === token.familyId) {
+                    t.revoked = true;
+                }
+            }
+            return badRequest("Token already revoked");
+        }
+        const expiresAt = expires ?? isoDate(addDays(this.today(), ROTATE_DEFAULT_DAYS));
+        const errors = this.expiryErrors(expiresAt);
+        if (errors.length > 0) {
+            return badRequest(toSentence(errors));
+        }
+        token.revoked = true;
+        const rotated = this.newToken({
+            userId: token.userId,
+            name: token.name,
+            description: token.description,
+            scopes: [...token.scopes],
+            expiresAt,
+            resource: token.resource,
+            accessLevel: token.accessLevel,
+            familyId: token.familyId,
+            previousId: token.id,
+        });
+        return json(200, this.tokenJson(rotated, true));
+    }
+
+    // ----- auth and permissions -----
+
+    private withAuth(req: SandboxRequest, write: boolean, fn: (user: GlUser) => SandboxResponse): SandboxResponse {
+        const auth = this.authenticate(req);
+        if (!auth.ok) {
+            return auth.response;
+        }
+        const scopes = auth.token.scopes;
+        const allowed = write ? scopes.includes("api") : scopes.includes("api") || scopes.includes("read_api");
+        if (!allowed) {
+            return insufficientScope(write ? ["api"] : ["api", "read_api"]);
+        }
+        return fn(auth.user);
+    }
+
+    private authenticate(req: SandboxRequest): AuthResult {
+        let value = header(req, "private-token");
+        if (value === undefined) {
+            const authorization = header(req, "authorization");
+            const match = authorization === undefined ? null : /^Bearer\s+(.+)$/i.exec(authorization);
+            value = match?.[1]?.trim();
+        }
+        value ??= req.query.get("private_token") ?? req.query.get("access_token") ?? undefined;
+        const token = value === undefined || value === "" ? undefined : this.byValue(value);
+        const user = token === undefined ? undefined : this.users.get(token.userId);
+        if (token === undefined || user === undefined) {
+            return { ok: false, response: unauthorized() };
+        }
+        if (token.revoked) {
+            return {
+                ok: false,
+                response: invalidToken("Token was revoked. You have to re-authorize from the user."),
+            };
+        }
+        if (!this.isActive(token)) {
+            return { ok: false, response: invalidToken("Token has expired.") };
+        }
+        token.lastUsedAt = this.clock.now();
+        return { ok: true, user, token };
+    }
+
+    /** The user's access level on a project (direct or through its group) or group; admins count as Owner. */
+    private accessLevel(user: GlUser, type: GitlabResourceType, id: number): number {
+        if (user.admin) {
+            return 50;
+        }
+        if (type === "group") {
+            return this.memberMap("group", id).get(user.id) ?? 0;
+        }
+        const project = this.projects.get(id);
+        const direct = this.memberMap("project", id).get(user.id) ?? 0;
+        const inherited = project === undefined ? 0 : (this.memberMap("group", project.groupId).get(user.id) ?? 0);
+        return Math.max(direct, inherited);
+    }
+
+    /**
+     * Project access tokens need Maintainer, group access tokens need Owner (GitLab's policies);
+     * bot users may read but never create or manage tokens.
+     */
+    private canManage(
+        user: GlUser,
+        type: GitlabResourceType,
+        id: number,
+        action: "read" | "create" | "destroy" | "manage",
+    ): boolean {
+        if (user.admin) {
+            return true;
+        }
+        if (user.bot && action !== "read") {
+            return false;
+        }
+        return this.accessLevel(user, type, id) >= (type === "project" ? 40 : 50);
+    }
+
+    /** GitLab hides what the caller cannot see: 404 "Project Not Found" / "Group Not Found". */
+    private findResource(
+        type: GitlabResourceType,
+        rawId: string,
+        user: GlUser,
+    ): { id: number } | { response: SandboxResponse } {
+        let id: number | undefined;
+        if (/^\d+$/.test(rawId)) {
+            id = Number(rawId);
+            if (!(type === "project" ? this.projects.has(id) : this.groups.has(id))) {
+                id = undefined;
+            }
+        } else if (type === "project") {
+            id = [...this.projects.values()].find((p) => p.pathWithNamespace === rawId)?.id;
+        } else {
+            id = [...this.groups.values()].find((g) => g.fullPath === rawId)?.id;
+        }
+        if (id === undefined || this.accessLevel(user, type, id) === 0) {
+            return { response: json(404, { message: `404 ${type === "project" ? "Project" : "Group"} Not Found` }) };
+        }
+        return { id };
+    }
+
+    private findResourceToken(type: GitlabResourceType, id: number, tokenId: string): GlToken | undefined {
+        if (!/^\d+$/.test(tokenId)) {
+            return undefined;
+        }
+        const token = this.tokensById.get(Number(tokenId));
+        return token?.resource !== undefined && sameResource(token.resource, { type, id }) ? token : undefined;
+    }
+
+    // ----- model -----
+
+    private resourceTokens(type: GitlabResourceType, id: number): GlToken[] {
+        return [...this.tokensById.values()]
+            .filter((t) => t.resource !== undefined && sameResource(t.resource, { type, id }))
+            .sort((a, b) => a.id - b.id);
+    }
+
+    private memberMap(type: GitlabResourceType, id: number): Map<number, number> {
+        const key = `${type}:${id}`;
+        let map = this.members.get(key);
+        if (map === undefined) {
+            map = new Map();
+            this.members.set(key, map);
+        }
+        return map;
+    }
+
+    private byValue(value: string): GlToken | undefined {
+        for (const token of this.tokensById.values()) {
+            if (token.value === value) {
+                return token;
+            }
+        }
+        return undefined;
+    }
+
+    private today(): Date {
+        return parseIsoDate(isoDate(this.clock.now())) as Date;
+    }
+
+    private isActive(token: GlToken): boolean {
+        if (token.revoked) {
+            return false;
+        }
+        if (token.expiresAt === null) {
+            return true;
+        }
+        return this.clock.now().getTime() < Date.parse(`${token.expiresAt}T00:00:00.000Z`);
+    }
+
+    private expiryErrors(expiresAt: string): string[] {
+        const today = this.today();
+        const max = isoDate(addDays(today, GITLAB_SEED.maxLifetimeDays));
+        if (expiresAt > max) {
+            return [`Expires at must be before ${max}`];
+        }
+        if (expiresAt < isoDate(today)) {
+            return ["Expires at cannot be in the past"];
+        }
+        return [];
+    }
+
+    private createBotUser(type: GitlabResourceType, resourceId: number, name: string): GlUser {
+        const user: GlUser = {
+            id: this.nextUserId++,
+            username: `${type}_${resourceId}_bot_${randomHex(32)}`,
+            name,
+            admin: false,
+            bot: true,
+        };
+        this.users.set(user.id, user);
+        return user;
+    }
+
+    private newToken(fields: Omit<GlToken, "id" | "value" | "createdAt" | "revoked" | "lastUsedAt">): GlToken {
+        const token: GlToken = {
+            ...fields,
+            id: this.nextTokenId++,
+            // Built at run time: no secret-looking literal in the sources.
+            value: `${"glpat"}-${randomAlnum(20)}`,
+            createdAt: this.clock.now(),
+            revoked: false,
+            lastUsedAt: null,
+        };
+        this.tokensById.set(token.id, token);
+        return token;
+    }
+
+    private view(token: GlToken | undefined): GitlabTokenView | undefined {
+        if (token === undefined) {
+            return undefined;
+        }
+        return {
+            id: token.id,
+            name: token.name,
+            description: token.description,
+            value: token.value,
+            scopes: [...token.scopes],
+            userId: token.userId,
+            accessLevel: token.accessLevel ?? null,
+            resourceType: token.resource?.type ?? null,
+            resourceId: token.resource?.id ?? null,
+            createdAt: token.createdAt.toISOString(),
+            expiresAt: token.expiresAt,
+            lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+            revoked: token.revoked,
+            active: this.isActive(token),
+            previousId: token.previousId ?? null,
+        };
+    }
+
+    // ----- JSON -----
+
+    private tokenJson(token: GlToken, withSecret: boolean): Record<string, unknown> {
+        const body: Record<string, unknown> = {
+            id: token.id,
+            name: token.name,
+            revoked: token.revoked,
+            created_at: token.createdAt.toISOString(),
+            description: token.description,
+            scopes: [...token.scopes],
+            user_id: token.userId,
+            last_used_at: token.lastUsedAt?.toISOString() ?? null,
+            active: this.isActive(token),
+            expires_at: token.expiresAt,
+            last_used_ips: [],
+        };
+        if (token.resource !== undefined) {
+            body.access_level = token.accessLevel ?? 40;
+            body.resource_type = token.resource.type;
+            body.resource_id = token.resource.id;
+        }
+        if (withSecret) {
+            body.token = token.value;
+        }
+        return body;
+    }
+
+    private userJson(user: GlUser, req: SandboxRequest): Record<string, unknown> {
+        return {
+            id: user.id,
+            username: user.username,
+            name: user.name,
+            state: "active",
+            locked: false,
+            avatar_url: null,
+            web_url: `${req.baseUrl}/${user.username}`,
+            bot: user.bot,
+            is_admin: user.admin,
+        };
+    }
+
+    private projectJson(id: number, req: SandboxRequest): Record<string, unknown> {
+        const project = this.projects.get(id) as GlProject;
+        const group = this.groups.get(project.groupId) as GlGroup;
+        return {
+            id: project.id,
+            description: null,
+            name: project.name,
+            name_with_namespace: `${group.name} / ${project.name}`,
+            path: project.path,
+            path_with_namespace: project.pathWithNamespace,
+            created_at: "2025-01-01T00:00:00.000Z",
+            default_branch: "main",
+            visibility: "private",
+            web_url: `${req.baseUrl}/${project.pathWithNamespace}`,
+            namespace: {
+                id: group.id,
+                name: group.name,
+                path: group.path,
+                kind: "group",
+                full_path: group.fullPath,
+                parent_id: null,
+                web_url: `${req.baseUrl}/groups/${group.fullPath}`,
+            },
+        };
+    }
+
+    private groupJson(id: number, req: SandboxRequest): Record<string, unknown> {
+        const group = this.groups.get(id) as GlGroup;
+        return {
+            id: group.id,
+            name: group.name,
+            path: group.path,
+            full_name: group.name,
+            full_path: group.fullPath,
+            description: "",
+            visibility: "private",
+            parent_id: null,
+            web_url: `${req.baseUrl}/groups/${group.fullPath}`,
+        };
+    }
+
+    private only(method: string, allowed: string, fn: () => SandboxResponse): SandboxResponse {
+        return method === allowed ? fn() : methodNotAllowed();
+    }
+}
+
+function versionBody(): Record<string, unknown> {
+    return { version: "17.11.0-sandbox", revision: "sandbox", kas: { enabled: false }, enterprise: false };
+}
+
+function sameResource(a: { type: string; id: number } | undefined, b: { type: string; id: number }): boolean {
+    return a !== undefined && a.type === b.type && a.id === b.id;
+}
+
+function unauthorized(): SandboxResponse {
+    return json(401, { message: "401 Unauthorized" });
+}
+
+function invalidToken(description: string): SandboxResponse {
+    return json(
+        401,
+        { error: "invalid_token", error_description: description },
+        {
+            "www-authenticate": `Bearer realm="Protected by OAuth 2.0", error="invalid_token", error_description="${description}"`,
+        },
+    );
+}
+
+function insufficientScope(scopes: string[]): SandboxResponse {
+    const description = "The request requires higher privileges than provided by the access token.";
+    return json(
+        403,
+        { error: "insufficient_scope", error_description: description, scope: scopes.join(" ") },
+        {
+            "www-authenticate": `Bearer realm="Protected by OAuth 2.0", error="insufficient_scope", error_description="${description}", scope="${scopes.join(" ")}"`,
+        },
+    );
+}
+
+function badRequest(message: string): SandboxResponse {
+    return json(400, { message: `400 Bad request - ${message}` });
+}
+
+function methodNotAllowed(): SandboxResponse {
+    return json(405, { error: "405 Not Allowed" });
+}
+
+/** Rails' `to_sentence`. */
+function toSentence(parts: string[]): string {
+    if (parts.length <= 1) {
+        return parts[0] ?? "";
+    }
+    return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
+/** Grape merges query parameters and the body (JSON or form). */
+function gitlabParams(req: SandboxRequest): { value: Record<string, unknown> } | { response: SandboxResponse } {
+    const parsed = parseBody(req);
+    if (!parsed.ok) {
+        return { response: json(400, { error: "message body does not match declared format" }) };
+    }
+    const fromQuery: Record<string, unknown> = {};
+    for (const [key, value] of req.query) {
+        if (key.endsWith("[]")) {
+            const name = key.slice(0, -2);
+            const list = fromQuery[name];
+            fromQuery[name] = Array.isArray(list) ? [...list, value] : [value];
+        } else if (key !== "private_token" && key !== "access_token") {
+            fromQuery[key] = value;
+        }
+    }
+    if (parsed.value === undefined) {
+        return { value: fromQuery };
+    }
+    if (!isRecord(parsed.value)) {
+        return { response: json(400, { error: "message body does not match declared format" }) };
+    }
+    return { value: { ...fromQuery, ...parsed.value } };
+}
+
+/** Grape's `type: Date`: `YYYY-MM-DD` (a date-time keeps its date part). */
+function dateParam(value: unknown): string | undefined | "invalid" {
+    if (value === undefined || value === null || value === "") {
+        return undefined;
+    }
+    if (typeof value !== "string") {
+        return "invalid";
+    }
+    const datePart = /^\d{4}-\d{2}-\d{2}(?:[T ].*)?$/.test(value) ? value.slice(0, 10) : value;
+    return parseIsoDate(datePart) === undefined ? "invalid" : datePart;
+}
+
+interface Paging {
+    page: number;
+    perPage: number;
+}
+
+function pagingParams(req: SandboxRequest): Paging | { response: SandboxResponse } {
+    const page = intParam(req.query.get("page"));
+    const perPage = intParam(req.query.get("per_page"));
+    if (page !== undefined && Number.isNaN(page)) {
+        return { response: json(400, { error: "page is invalid" }) };
+    }
+    if (perPage !== undefined && Number.isNaN(perPage)) {
+        return { response: json(400, { error: "per_page is invalid" }) };
+    }
+    return {
+        page: page === undefined || page < 1 ? 1 : page,
+        perPage: perPage === undefined || perPage < 1 ? 20 : Math.min(perPage, 100),
+    };
+}
+
+/** Offset pagination with GitLab's headers: `Link`, `x-total`, `x-total-pages`, `x-page`, `x-per-page`, `x-next-page`, `x-prev-page`. */
+function paginate<T>(all: T[], paging: Paging, req: SandboxRequest): { items: T[]; headers: Record<string, string> } {
+    const { page, perPage } = paging;
+    const total = all.length;
+    const totalPages = Math.max(1, Math.ceil(total / perPage));
+    const items = all.slice((page - 1) * perPage, page * perPage);
+    const link = (p: number): string => {
+        const params = new URLSearchParams(req.query);
+        params.delete("private_token");
+        params.delete("access_token");
+        params.set("page", String(p));
+        params.set("per_page", String(perPage));
+        return `<${req.baseUrl}${req.path}?${params.toString()}>`;
+    };
+    const links: string[] = [];
+    if (page > 1 && page <= totalPages) {
+        links.push(`${link(page - 1)}; rel="prev"`);
+    }
+    if (page < totalPages) {
+        links.push(`${link(page + 1)}; rel="next"`);
+    }
+    links.push(`${link(1)}; rel="first"`);
+    links.push(`${link(totalPages)}; rel="last"`);
+    return {
+        items,
+        headers: {
+            link: links.join(", "),
+            "x-total": String(total),
+            "x-total-pages": String(totalPages),
+            "x-page": String(page),
+            "x-per-page": String(perPage),
+            "x-next-page": page < totalPages ? String(page + 1) : "",
+            "x-prev-page": page > 1 && page <= totalPages ? String(page - 1) : "",
+        },
+    };
+}
