@@ -1,0 +1,84 @@
+// Every program under examples/ runs up → destroy against the sandbox, and `npm run demo` (the README's
+// quickstart, on the root Pulumi.yaml) passes.
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { type LiveToken, SEED, type Sandbox, startSandbox } from "../sandbox";
+import { createTestWorkspace, ensureEngine, repoRoot } from "./harness";
+
+const STEP_TIMEOUT = 5 * 60 * 1000;
+const examplesDir = path.join(repoRoot, "examples");
+const examples = fs
+    .readdirSync(examplesDir)
+    .filter((name) => fs.existsSync(path.join(examplesDir, name, "Pulumi.yaml")))
+    .sort();
+
+function stackTokens(sandbox: Sandbox): LiveToken[] {
+    return sandbox.liveTokens().filter((token) => token.service !== "gitlab" || /^(project|group):/.test(token.owner));
+}
+
+describe("e2e: examples and the demo", function () {
+    this.timeout(STEP_TIMEOUT);
+    let sandbox: Sandbox;
+
+    before(async function () {
+        this.timeout(40 * 60 * 1000);
+        ensureEngine();
+        sandbox = await startSandbox();
+    });
+    after(async () => {
+        await sandbox?.close();
+    });
+
+    it("finds the examples", () => {
+        expect(examples).to.include.members(["quickstart", "rotation"]);
+    });
+
+    for (const example of examples) {
+        it(`examples/${example}: up creates tokens, destroy revokes them`, async () => {
+            sandbox.reset();
+            const ws = await createTestWorkspace(path.join(examplesDir, example), {
+                config: {
+                    "gitlab:baseUrl": { value: sandbox.baseUrls.gitlab },
+                    "gitlab:token": { value: SEED.gitlab.tokens.owner, secret: true },
+                    "gitea:baseUrl": { value: sandbox.baseUrls.gitea },
+                    "gitea:username": { value: SEED.gitea.users.bob.username },
+                    "gitea:password": { value: SEED.gitea.users.bob.password, secret: true },
+                    "codacy:baseUrl": { value: sandbox.baseUrls.codacy },
+                    "codacy:apiToken": { value: SEED.codacy.apiToken, secret: true },
+                    "qovery:baseUrl": { value: sandbox.baseUrls.qovery },
+                    "qovery:apiToken": { value: SEED.qovery.apiToken, secret: true },
+                    qoveryOrganizationId: { value: SEED.qovery.organizationId },
+                },
+            });
+            try {
+                const up = await ws.stack.up();
+                expect(up.summary.result).to.equal("succeeded");
+                expect(stackTokens(sandbox).length).to.be.greaterThan(0);
+                const destroy = await ws.stack.destroy();
+                expect(destroy.summary.result).to.equal("succeeded");
+                expect(stackTokens(sandbox)).to.deep.equal([]);
+            } finally {
+                await ws.dispose();
+            }
+        });
+    }
+
+    it("npm run demo passes and tells what it does", async () => {
+        const output = await new Promise<string>((resolve, reject) => {
+            execFile(
+                process.execPath,
+                [path.join(repoRoot, "dist", "scripts", "demo.js")],
+                { cwd: repoRoot, maxBuffer: 32 * 1024 * 1024 },
+                (error, stdout, stderr) =>
+                    error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+            );
+        });
+        expect(output)
+            .to.include("pulumi refresh")
+            .and.include("1 deleted")
+            .and.include("Demo finished: all steps passed.");
+        expect(output).to.not.include(SEED.gitlab.tokens.owner).and.not.include(SEED.codacy.apiToken);
+    });
+});
