@@ -1,0 +1,189 @@
+// Reusable pieces for end-to-end tests that drive the real Pulumi engine through the
+// Automation API: the engine comes from scripts/ensure-pulumi (an installed Pulumi v3.248.x
+// or a local build), and every workspace gets its own temporary PULUMI_HOME and file backend
+// so tests never touch ~/.pulumi or each other.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type ConfigMap, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+
+/** The repository root (works from test/e2e and from the compiled dist/test/e2e). */
+export const repoRoot: string = findRepoRoot(__dirname);
+
+/** Directory of a file-based test program under test/e2e/programs. */
+export function programDir(name: string): string {
+    return path.join(repoRoot, "test", "e2e", "programs", name);
+}
+
+function findRepoRoot(start: string): string {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "scripts", "ensure-pulumi"))) {
+            return dir;
+        }
+        if (path.dirname(dir) === dir) {
+            throw new Error(`no scripts/ensure-pulumi above ${start}`);
+        }
+    }
+}
+
+let engineDir: string | undefined;
+
+/**
+ * Runs scripts/ensure-pulumi once per process and returns the directory holding `pulumi`,
+ * `pulumi-language-nodejs`, `pulumi-resource-pulumi-nodejs` and `pulumi-resource-random`.
+ * The first call can build the engine (minutes); its progress is shown on stderr.
+ */
+export function ensureEngine(): string {
+    if (engineDir === undefined) {
+        const out = execFileSync("bash", [path.join(repoRoot, "scripts", "ensure-pulumi")], {
+            cwd: repoRoot,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+        });
+        const dir = out.trim().split("\n").pop() ?? "";
+        if (!path.isAbsolute(dir) || !fs.existsSync(path.join(dir, "pulumi"))) {
+            throw new Error(`scripts/ensure-pulumi printed ${JSON.stringify(out)}, not an engine directory`);
+        }
+        engineDir = dir;
+    }
+    return engineDir;
+}
+
+export interface TestWorkspaceOptions {
+    /** Stack name; defaults to a unique `test-<hex>` (its Pulumi.<stack>.yaml lands in the program dir). */
+    stackName?: string;
+    /** Extra environment for every pulumi command (and so for the program and its providers). */
+    envVars?: Record<string, string>;
+    /** Stack configuration; keys without a namespace belong to the project. */
+    config?: Record<string, { value: string; secret?: boolean }>;
+}
+
+export interface TestWorkspace {
+    stack: Stack;
+    /** The environment the pulumi commands run with (PULUMI_HOME, backend, PATH, ...). */
+    env: Record<string, string>;
+    /** Removes the stack (even with resources left in it), its config file and the temp dirs. */
+    dispose(): Promise<void>;
+}
+
+/**
+ * Creates (or selects) a stack of the file-based program in `programDir` with an isolated
+ * temporary PULUMI_HOME and `file://` backend.
+ */
+export async function createTestWorkspace(programDir: string, opts: TestWorkspaceOptions = {}): Promise<TestWorkspace> {
+    const bin = ensureEngine();
+    const stackName = opts.stackName ?? `test-${randomBytes(4).toString("hex")}`;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pat-e2e-"));
+    const home = path.join(tmp, "home");
+    const backend = path.join(tmp, "backend");
+    fs.mkdirSync(backend, { recursive: true });
+    const randomLinked = linkRandomPlugin(bin, home);
+    // `pulumi stack init` writes Pulumi.<stack>.yaml next to Pulumi.yaml; remove only what we made.
+    const stackConfigFile = path.join(programDir, `Pulumi.${stackName}.yaml`);
+    const ownsStackConfigFile = !fs.existsSync(stackConfigFile);
+
+    const env: Record<string, string> = {
+        PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
+        PULUMI_HOME: home,
+        PULUMI_BACKEND_URL: `file://${backend}`,
+        PULUMI_CONFIG_PASSPHRASE: "pulumi-access-tokens-e2e",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+        // Plugins then come from next to `pulumi` (language host, dynamic-provider launcher)
+        // and from PULUMI_HOME/plugins (random), without the "using ... from $PATH" warning
+        // the engine prints for every non-bundled plugin it finds on PATH.
+        PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+        ...(randomLinked ? { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" } : {}),
+        ...opts.envVars,
+    };
+
+    const dispose = async (stack?: Stack): Promise<void> => {
+        try {
+            await stack?.workspace.removeStack(stackName, { force: true });
+        } catch {
+            // best effort: the temp backend goes away below anyway
+        } finally {
+            if (ownsStackConfigFile) {
+                fs.rmSync(stackConfigFile, { force: true });
+            }
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    };
+
+    try {
+        const pulumiCommand = await PulumiCommand.get({ root: commandRoot(bin, tmp), skipVersionCheck: true });
+        const stack = await LocalWorkspace.createOrSelectStack(
+            { stackName, workDir: programDir },
+            { pulumiHome: home, envVars: env, pulumiCommand },
+        );
+        if (opts.config !== undefined) {
+            const config: ConfigMap = {};
+            for (const [key, { value, secret }] of Object.entries(opts.config)) {
+                config[key] = { value, secret: secret ?? false };
+            }
+            await stack.setAllConfig(config);
+        }
+        return { stack, env, dispose: () => dispose(stack) };
+    } catch (err) {
+        await dispose();
+        throw err;
+    }
+}
+
+/**
+ * PulumiCommand runs `<root>/bin/pulumi`. Engine directories are normally named `bin`; for
+ * any other name a `bin/pulumi` symlink is made (the engine resolves symlinks when it looks
+ * for its bundled plugins, so they are still found next to the real binary).
+ */
+function commandRoot(bin: string, tmp: string): string {
+    if (path.basename(bin) === "bin") {
+        return path.dirname(bin);
+    }
+    const root = path.join(tmp, "cli");
+    fs.mkdirSync(path.join(root, "bin"), { recursive: true });
+    fs.symlinkSync(path.join(bin, "pulumi"), path.join(root, "bin", "pulumi"));
+    return root;
+}
+
+/**
+ * Installs the random provider into the temporary PULUMI_HOME's plugin cache for the version
+ * @pulumi/random asks for (the engine never downloads it then). A real plugin of that version
+ * in the user's own plugin cache wins over the one in the engine directory.
+ */
+function linkRandomPlugin(bin: string, home: string): boolean {
+    const version = randomSdkVersion();
+    if (version === undefined) {
+        return false;
+    }
+    const userPlugin = path.join(
+        process.env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi"),
+        "plugins",
+        `resource-random-v${version}`,
+    );
+    const candidates = [path.join(userPlugin, "pulumi-resource-random"), path.join(bin, "pulumi-resource-random")];
+    const source = candidates.find((p) => fs.existsSync(p) && !fs.existsSync(`${path.dirname(p)}.partial`));
+    if (source === undefined) {
+        return false;
+    }
+    // The plugin directory must be a real directory (the engine skips symlinked ones).
+    const dir = path.join(home, "plugins", `resource-random-v${version}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.symlinkSync(fs.realpathSync(source), path.join(dir, "pulumi-resource-random"));
+    return true;
+}
+
+function randomSdkVersion(): string | undefined {
+    try {
+        const manifest: unknown = JSON.parse(
+            fs.readFileSync(path.join(repoRoot, "node_modules", "@pulumi", "random", "package.json"), "utf8"),
+        );
+        if (typeof manifest === "object" && manifest !== null && "version" in manifest) {
+            return typeof manifest.version === "string" ? manifest.version : undefined;
+        }
+    } catch {
+        // @pulumi/random not installed: nothing to link
+    }
+    return undefined;
+}
