@@ -12,7 +12,12 @@ export type { ProviderContext, ResourceKind, TokenLifecycle } from "./types";
  * ask it for the lifecycle of their kind, so the state holds only a few lines of glue.
  */
 export function lifecycleFor(kind: ResourceKind, config: StackConfig = EMPTY_CONFIG): TokenLifecycle {
-    const ctx: ProviderContext = { config, env: process.env, now: () => new Date() };
+    const ctx: ProviderContext = {
+        config,
+        env: process.env,
+        now: () => new Date(),
+        log: (message) => console.log(message),
+    };
     switch (kind) {
         case "ProjectAccessToken":
             return new GitLabTokenLifecycle("project", ctx);

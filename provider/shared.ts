@@ -5,22 +5,34 @@ export const ROTATION_STRATEGIES = ["overlap", "rotate"] as const;
 export type RotationStrategy = (typeof ROTATION_STRATEGIES)[number];
 
 /** `rotation` input: when and how a token is replaced before it lapses. */
-export const rotationSchema = z.strictObject({
-    expiresInDays: z
-        .number({ error: "expiresInDays must be a whole number of days (1 to 3650)" })
-        .int()
-        .min(1, "expiresInDays must be at least 1")
-        .max(3650, "expiresInDays must be at most 3650")
-        .optional(),
-    rotateBeforeDays: z
-        .number({ error: "rotateBeforeDays must be a whole number of days (0 or more)" })
-        .int()
-        .min(0, "rotateBeforeDays must be 0 or more")
-        .optional(),
-    strategy: z
-        .enum(ROTATION_STRATEGIES, { error: `strategy must be one of: ${listOf(ROTATION_STRATEGIES)}` })
-        .optional(),
-});
+export const rotationSchema = z
+    .strictObject({
+        expiresInDays: z
+            .number({ error: "expiresInDays must be a whole number of days (1 to 3650)" })
+            .int()
+            .min(1, "expiresInDays must be at least 1")
+            .max(3650, "expiresInDays must be at most 3650")
+            .optional(),
+        rotateBeforeDays: z
+            .number({ error: "rotateBeforeDays must be a whole number of days (0 or more)" })
+            .int()
+            .min(0, "rotateBeforeDays must be 0 or more")
+            .optional(),
+        strategy: z
+            .enum(ROTATION_STRATEGIES, { error: `strategy must be one of: ${listOf(ROTATION_STRATEGIES)}` })
+            .optional(),
+    })
+    .refine(
+        (rotation) =>
+            rotation.expiresInDays === undefined ||
+            rotation.rotateBeforeDays === undefined ||
+            rotation.rotateBeforeDays < rotation.expiresInDays,
+        {
+            // Otherwise every new token would be due at once and each `up` would rotate again.
+            message: "rotateBeforeDays must be smaller than expiresInDays",
+            path: ["rotateBeforeDays"],
+        },
+    );
 export type RotationSettings = z.infer<typeof rotationSchema>;
 
 /** `rotation` for services without a rotate API: only the `overlap` strategy. */
@@ -93,6 +105,28 @@ export class DiffPlan {
                 this.update(property, reason);
             }
         }
+    }
+
+    /** One line saying what the diff will do and why, for the user; undefined when nothing changes. */
+    explain(resource: string): string | undefined {
+        if (this.reasons.length === 0) {
+            return undefined;
+        }
+        const action = this.replaces.length > 0 ? "replace" : "update";
+        return `${resource}: ${action} (${this.reasons.join("; ")})`;
+    }
+
+    /** Logs the explanation (if any) and returns the engine's diff result. */
+    report(
+        log: (message: string) => void,
+        resource: string,
+        deleteBeforeReplace = false,
+    ): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+        const line = this.explain(resource);
+        if (line) {
+            log(line);
+        }
+        return this.result(deleteBeforeReplace);
     }
 
     result(deleteBeforeReplace = false): {

@@ -10,6 +10,11 @@ export interface ProviderContext {
     env: NodeJS.ProcessEnv;
     /** Clock, replaceable in tests. */
     now: () => Date;
+    /**
+     * One-line notes for the user, e.g. why a diff replaces a token. In the dynamic-provider process stdout
+     * lines (after the port) reach the engine's diagnostics, so `preview` and `up` show them.
+     */
+    log: (message: string) => void;
 }
 
 /** The lifecycle of one resource kind, called by the serialized dynamic provider. */

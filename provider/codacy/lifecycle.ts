@@ -90,7 +90,7 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
         if (due) {
             plan.replace("expiresAt", due);
         }
-        return plan.result();
+        return plan.report(this.ctx.log, `codacy token of ${String(olds.organization)}/${String(olds.repository)}`);
     }
 
     async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {

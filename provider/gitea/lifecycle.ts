@@ -111,7 +111,7 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         }
         // Names are unique per user: a replacement that keeps name and owner must delete the old token first.
         const sameName = olds.name === news.name && olds.owner === newOwner;
-        return plan.result(sameName);
+        return plan.report(this.ctx.log, `gitea token "${String(olds.name)}"`, sameName);
     }
 
     async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {

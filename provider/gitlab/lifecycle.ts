@@ -130,7 +130,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                 plan.update("expiresAt", due);
             }
         }
-        return plan.result();
+        return plan.report(this.ctx.log, `gitlab ${this.kind} token "${String(olds.name)}"`);
     }
 
     async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {

@@ -102,7 +102,7 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         }
         plan.compare("connection", oldConnection, newConnection, "update");
         plan.compare("allowDeleteWhileInUse", olds.allowDeleteWhileInUse, news.allowDeleteWhileInUse, "update");
-        return plan.result();
+        return plan.report(this.ctx.log, `qovery git token "${String(olds.name)}"`);
     }
 
     async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {

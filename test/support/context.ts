@@ -1,10 +1,14 @@
 import type { StackConfig } from "../../provider/config";
 import type { ProviderContext } from "../../provider/types";
 
-/** A provider context with the given stack config, an empty environment and an optional fixed clock. */
-export function contextWith(config: Record<string, string | undefined>, now?: () => Date): ProviderContext {
+/** A provider context with the given stack config, an empty environment, an optional clock and a log sink. */
+export function contextWith(
+    config: Record<string, string | undefined>,
+    now?: () => Date,
+    log: string[] = [],
+): ProviderContext {
     const stackConfig: StackConfig = { get: (key) => config[key] };
-    return { config: stackConfig, env: {}, now: now ?? (() => new Date()) };
+    return { config: stackConfig, env: {}, now: now ?? (() => new Date()), log: (message) => log.push(message) };
 }
 
 /** Runs `fn` and returns what it threw; fails the test when it does not throw. */
