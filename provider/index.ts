@@ -17,6 +17,7 @@ export function lifecycleFor(kind: ResourceKind, config: StackConfig = EMPTY_CON
         env: process.env,
         now: () => new Date(),
         log: (message) => console.log(message),
+        http: httpOverrides(process.env),
     };
     switch (kind) {
         case "ProjectAccessToken":
@@ -30,4 +31,10 @@ export function lifecycleFor(kind: ResourceKind, config: StackConfig = EMPTY_CON
         case "QoveryGitToken":
             return new QoveryTokenLifecycle(ctx);
     }
+}
+
+/** `PULUMI_ACCESS_TOKENS_TIMEOUT_MS` lengthens (or shortens) the per-request timeout, e.g. for a slow instance. */
+function httpOverrides(env: NodeJS.ProcessEnv): ProviderContext["http"] {
+    const timeoutMs = Number(env.PULUMI_ACCESS_TOKENS_TIMEOUT_MS);
+    return Number.isFinite(timeoutMs) && timeoutMs > 0 ? { timeoutMs } : undefined;
 }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { ConfigurationError } from "./http/errors";
 
 /** The engine's placeholder for a value not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -164,4 +165,23 @@ export function closest(value: string, known: readonly string[], maxDistance = 2
         }
     }
     return best;
+}
+
+/**
+ * Proves the connection settings resolve (credentials present, base URL acceptable) by building the client,
+ * which sends no request. A failure becomes a check failure on `connection`, naming the keys to set.
+ */
+export function connectionFailures(connection: unknown, build: (connection: never) => unknown): CheckFailure[] {
+    if (containsUnknown(connection)) {
+        return [];
+    }
+    try {
+        build(connection as never);
+        return [];
+    } catch (e: unknown) {
+        if (e instanceof ConfigurationError) {
+            return [{ property: "connection", reason: e.message }];
+        }
+        throw e;
+    }
 }

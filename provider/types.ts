@@ -1,5 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { StackConfig } from "./config";
+import type { HttpClientOptions } from "./http/client";
 import type { PlainObject } from "./lifecycle";
 
 /** What a lifecycle implementation gets from the dynamic provider shim at call time. */
@@ -15,6 +16,8 @@ export interface ProviderContext {
      * lines (after the port) reach the engine's diagnostics, so `preview` and `up` show them.
      */
     log: (message: string) => void;
+    /** Overrides of the HTTP timeout and retry policy (tests, slow self-hosted instances). */
+    http?: Pick<HttpClientOptions, "timeoutMs" | "retry">;
 }
 
 /** The lifecycle of one resource kind, called by the serialized dynamic provider. */

@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, validateInputs } from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, validateInputs, connectionFailures } from "../lifecycle";
 import { compact, DiffPlan, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
@@ -12,6 +12,7 @@ export function codacyClientFor(connection: CodacyConnection | undefined, ctx: P
     return new CodacyClient({
         apiUrl: endpoint.apiUrl,
         caCertificate: endpoint.caCertificate,
+        ...ctx.http,
         apiToken: requireSetting("codacy", "apiToken", connection?.apiToken, ctx.config, ctx.env),
     });
 }
@@ -31,13 +32,9 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
         const { inputs, failures } = validateInputs(codacyTokenInputsSchema, news);
-        if (failures.length === 0 && !news.connection) {
-            try {
-                resolveEndpoint("codacy", undefined, this.ctx.config, this.ctx.env);
-                requireSetting("codacy", "apiToken", undefined, this.ctx.config, this.ctx.env);
-            } catch (e: unknown) {
-                failures.push({ property: "connection", reason: (e as Error).message });
-            }
+        if (failures.length === 0) {
+            // Fail before any request when credentials or the base URL are missing or unacceptable.
+            failures.push(...connectionFailures(inputs.connection, this.clientFor));
         }
         return { inputs, failures };
     }

@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, validateInputs } from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, validateInputs, connectionFailures } from "../lifecycle";
 import { compact, DiffPlan, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GiteaClient, type GiteaNewToken } from "./client";
@@ -12,6 +12,7 @@ export function giteaClientFor(connection: GiteaConnection | undefined, ctx: Pro
     return new GiteaClient({
         apiUrl: endpoint.apiUrl,
         caCertificate: endpoint.caCertificate,
+        ...ctx.http,
         username: requireSetting("gitea", "username", connection?.username, ctx.config, ctx.env),
         password: requireSetting("gitea", "password", connection?.password, ctx.config, ctx.env),
         otp: resolveSetting("gitea", "otp", connection?.otp, ctx.config, ctx.env),
@@ -31,14 +32,9 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
         const { inputs, failures } = validateInputs(giteaTokenInputsSchema, news);
-        if (failures.length === 0 && !news.connection) {
-            try {
-                resolveEndpoint("gitea", undefined, this.ctx.config, this.ctx.env);
-                requireSetting("gitea", "username", undefined, this.ctx.config, this.ctx.env);
-                requireSetting("gitea", "password", undefined, this.ctx.config, this.ctx.env);
-            } catch (e: unknown) {
-                failures.push({ property: "connection", reason: (e as Error).message });
-            }
+        if (failures.length === 0) {
+            // Fail before any request when credentials or the base URL are missing or unacceptable.
+            failures.push(...connectionFailures(inputs.connection, this.clientFor));
         }
         return { inputs, failures };
     }

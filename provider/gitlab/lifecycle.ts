@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, validateInputs } from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, validateInputs, connectionFailures } from "../lifecycle";
 import { compact, DiffPlan, type RotationStrategy, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GitLabClient, type GitLabNewToken, type GitLabParentKind, type GitLabToken } from "./client";
@@ -38,6 +38,7 @@ export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: P
     return new GitLabClient({
         apiUrl: endpoint.apiUrl,
         caCertificate: endpoint.caCertificate,
+        ...ctx.http,
         token: requireSetting("gitlab", "token", connection?.token, ctx.config, ctx.env),
     });
 }
@@ -54,14 +55,9 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
         const schema = this.kind === "project" ? projectTokenInputsSchema : groupTokenInputsSchema;
         const { inputs, failures } = validateInputs(schema, news);
-        if (failures.length === 0 && !news.connection) {
-            // Fail before any request when no credential is configured anywhere.
-            try {
-                resolveEndpoint("gitlab", undefined, this.ctx.config, this.ctx.env);
-                requireSetting("gitlab", "token", undefined, this.ctx.config, this.ctx.env);
-            } catch (e: unknown) {
-                failures.push({ property: "connection", reason: (e as Error).message });
-            }
+        if (failures.length === 0) {
+            // Fail before any request when credentials or the base URL are missing or unacceptable.
+            failures.push(...connectionFailures(inputs.connection, this.clientFor));
         }
         return { inputs, failures };
     }

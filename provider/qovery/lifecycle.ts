@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import { type PlainObject, validateInputs } from "../lifecycle";
+import { type PlainObject, validateInputs, connectionFailures } from "../lifecycle";
 import { compact, DiffPlan } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
@@ -20,6 +20,7 @@ export function qoveryClientFor(connection: QoveryConnection | undefined, ctx: P
     return new QoveryClient({
         apiUrl: endpoint.apiUrl,
         caCertificate: endpoint.caCertificate,
+        ...ctx.http,
         apiToken: requireSetting("qovery", "apiToken", connection?.apiToken, ctx.config, ctx.env),
     });
 }
@@ -48,13 +49,9 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         if (failures.length === 0) {
             failures.push(...qoveryCrossFieldFailures(inputs as Partial<QoveryTokenInputs>));
         }
-        if (failures.length === 0 && !news.connection) {
-            try {
-                resolveEndpoint("qovery", undefined, this.ctx.config, this.ctx.env);
-                requireSetting("qovery", "apiToken", undefined, this.ctx.config, this.ctx.env);
-            } catch (e: unknown) {
-                failures.push({ property: "connection", reason: (e as Error).message });
-            }
+        if (failures.length === 0) {
+            // Fail before any request when credentials or the base URL are missing or unacceptable.
+            failures.push(...connectionFailures(inputs.connection, this.clientFor));
         }
         return { inputs, failures };
     }

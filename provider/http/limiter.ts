@@ -1,0 +1,227 @@
+import { z } from "zod";
+import { ConfigurationError } from "./errors";
+
+/**
+ * Client-side throttling shared by every request to one API root in this Node process. In a Pulumi
+ * deployment all dynamic resources run in the same provider process, so hundreds of tokens of one service
+ * share one limiter: at most `maxConcurrency` requests in flight, optionally no more than
+ * `requestsPerSecond` started per second, and a rate-limit answer (429, or 503 with `Retry-After`) pauses
+ * every request to that API until the time the server asked for.
+ */
+export interface ApiLimits {
+    /** Requests in flight at once to one API root. */
+    maxConcurrency: number;
+    /** Steady pace: at most this many requests started per second. Unset: no pacing (the server's 429s rule). */
+    requestsPerSecond?: number | undefined;
+}
+
+/** Concurrency when nothing is configured: gentle on the service, fast enough for hundreds of tokens. */
+export const DEFAULT_MAX_CONCURRENCY = 4;
+
+export const DEFAULT_API_LIMITS: ApiLimits = { maxConcurrency: DEFAULT_MAX_CONCURRENCY };
+
+/** Permission to send one request; `release` it when the answer (or the failure) is in. */
+export interface Permit {
+    /** Time spent waiting for a slot, a shared pause or the pace, in ms. */
+    readonly waitedMs: number;
+    release(): void;
+}
+
+export interface LimiterStats {
+    /** Requests holding a slot now. */
+    active: number;
+    /** Requests waiting for a slot. */
+    queued: number;
+    /** Most requests ever in flight at once. */
+    peakConcurrency: number;
+    /** Epoch ms until which requests are held back after a rate-limit answer (0: never paused). */
+    pausedUntil: number;
+    /** How many times a rate-limit answer paused this API. */
+    pauses: number;
+}
+
+/** Semaphore + shared pause + optional pace, for one API root. */
+export class ApiLimiter {
+    private limits: ApiLimits;
+    private active = 0;
+    private peak = 0;
+    private pausedUntil = 0;
+    private pauses = 0;
+    private nextStartAt = 0;
+    /** Retries of requests already under way go first: they have waited once already. */
+    private readonly urgent: Array<() => void> = [];
+    private readonly waiting: Array<() => void> = [];
+
+    constructor(
+        limits: Partial<ApiLimits> = {},
+        private readonly clock: () => number = Date.now,
+    ) {
+        this.limits = normalizeLimits(limits);
+    }
+
+    /** Changes the limits (the last client made for this API root wins); waiting requests are let in if room. */
+    configure(limits: Partial<ApiLimits>): void {
+        this.limits = normalizeLimits(limits);
+        this.admitWaiters();
+    }
+
+    get settings(): Readonly<ApiLimits> {
+        return this.limits;
+    }
+
+    stats(): LimiterStats {
+        return {
+            active: this.active,
+            queued: this.urgent.length + this.waiting.length,
+            peakConcurrency: this.peak,
+            pausedUntil: this.pausedUntil,
+            pauses: this.pauses,
+        };
+    }
+
+    /**
+     * Waits for a slot, then for the end of a shared pause and for the pace. `urgent` (a retry) jumps the
+     * queue of requests that have not been sent yet.
+     */
+    async acquire(options: { urgent?: boolean } = {}): Promise<Permit> {
+        const started = this.clock();
+        if (this.active < this.limits.maxConcurrency && this.urgent.length === 0 && this.waiting.length === 0) {
+            this.take();
+        } else {
+            // admitWaiters() counts our slot before it wakes us up.
+            await new Promise<void>((resolve) => (options.urgent ? this.urgent : this.waiting).push(resolve));
+        }
+        await this.waitForPauseAndPace();
+        let released = false;
+        return {
+            waitedMs: this.clock() - started,
+            release: () => {
+                if (!released) {
+                    released = true;
+                    this.release();
+                }
+            },
+        };
+    }
+
+    /** Holds every request to this API back for `ms` (a server's `Retry-After`); never shortens a pause. */
+    pauseFor(ms: number): void {
+        const until = this.clock() + Math.max(0, ms);
+        if (until > this.pausedUntil) {
+            this.pausedUntil = until;
+            this.pauses++;
+        }
+    }
+
+    private take(): void {
+        this.active++;
+        this.peak = Math.max(this.peak, this.active);
+    }
+
+    private release(): void {
+        this.active--;
+        this.admitWaiters();
+    }
+
+    /** Gives free slots to the next waiters, retries first. */
+    private admitWaiters(): void {
+        while (this.active < this.limits.maxConcurrency) {
+            const next = this.urgent.shift() ?? this.waiting.shift();
+            if (next === undefined) {
+                return;
+            }
+            this.take();
+            next();
+        }
+    }
+
+    private async waitForPauseAndPace(): Promise<void> {
+        for (;;) {
+            const now = this.clock();
+            if (this.pausedUntil > now) {
+                await sleepMs(this.pausedUntil - now);
+                continue;
+            }
+            const rate = this.limits.requestsPerSecond;
+            if (rate === undefined) {
+                return;
+            }
+            const at = Math.max(now, this.nextStartAt);
+            this.nextStartAt = at + 1000 / rate;
+            if (at <= now) {
+                return;
+            }
+            await sleepMs(at - now);
+            if (this.pausedUntil <= this.clock()) {
+                return;
+            }
+        }
+    }
+}
+
+function sleepMs(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.ceil(ms)));
+}
+
+function normalizeLimits(limits: Partial<ApiLimits>): ApiLimits {
+    const maxConcurrency = Math.max(1, Math.floor(limits.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
+    const rate = limits.requestsPerSecond;
+    return rate !== undefined && rate > 0 ? { maxConcurrency, requestsPerSecond: rate } : { maxConcurrency };
+}
+
+/** One limiter per API root for the whole process (module state: every client of that API shares it). */
+const LIMITERS = new Map<string, ApiLimiter>();
+
+/**
+ * The process-wide limiter of an API root (e.g. `https://app.codacy.com/api/v3`). Limits given here replace
+ * the previous ones; without limits an existing limiter is kept as it is.
+ */
+export function limiterFor(apiRoot: string, limits?: Partial<ApiLimits>): ApiLimiter {
+    const key = apiRoot.replace(/\/+$/, "");
+    let limiter = LIMITERS.get(key);
+    if (limiter === undefined) {
+        limiter = new ApiLimiter(limits);
+        LIMITERS.set(key, limiter);
+    } else if (limits !== undefined) {
+        limiter.configure(limits);
+    }
+    return limiter;
+}
+
+/** Forgets every limiter (tests). */
+export function resetLimiters(): void {
+    LIMITERS.clear();
+}
+
+const positiveInt = z.coerce.number().int().min(1).max(1000);
+const positiveRate = z.coerce.number().positive().max(100_000);
+
+/**
+ * Reads limits from their textual settings (stack config or environment). `name` tells, for an error, where
+ * a setting comes from, e.g. `codacy:maxConcurrency (or CODACY_MAX_CONCURRENCY)`.
+ */
+export function parseApiLimits(
+    values: { maxConcurrency?: string | undefined; requestsPerSecond?: string | undefined },
+    name: (setting: "maxConcurrency" | "requestsPerSecond") => string,
+): ApiLimits {
+    const limits: ApiLimits = { maxConcurrency: DEFAULT_MAX_CONCURRENCY };
+    if (values.maxConcurrency !== undefined && values.maxConcurrency.trim() !== "") {
+        const parsed = positiveInt.safeParse(values.maxConcurrency.trim());
+        if (!parsed.success) {
+            throw new ConfigurationError(
+                `Invalid ${name("maxConcurrency")} "${values.maxConcurrency}": expected a whole number from 1 to 1000.`,
+            );
+        }
+        limits.maxConcurrency = parsed.data;
+    }
+    if (values.requestsPerSecond !== undefined && values.requestsPerSecond.trim() !== "") {
+        const parsed = positiveRate.safeParse(values.requestsPerSecond.trim());
+        if (!parsed.success) {
+            throw new ConfigurationError(
+                `Invalid ${name("requestsPerSecond")} "${values.requestsPerSecond}": expected a positive number of requests per second.`,
+            );
+        }
+        limits.requestsPerSecond = parsed.data;
+    }
+    return limits;
+}
