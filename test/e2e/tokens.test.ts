@@ -85,6 +85,11 @@ describe("e2e: token resources through the real engine", function () {
         return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
     }
 
+    /** Token values by resource name (decrypted: the Automation API shows secrets). */
+    async function tokenValues(): Promise<Record<string, string>> {
+        return ((await ws.stack.outputs()).values?.value ?? {}) as Record<string, string>;
+    }
+
     /** Runs the CLI itself: the Automation API's export and outputs always decrypt secrets. */
     function pulumi(...args: string[]): string {
         return execFileSync("pulumi", [...args, "--stack", ws.stack.name], {
@@ -152,9 +157,7 @@ describe("e2e: token resources through the real engine", function () {
             gitea: "[secret]",
             codacy: "[secret]",
         });
-        const outputs = await ws.stack.outputs();
-        const projectToken = (outputs.values?.value as Record<string, string>).project;
-        expect(sandbox.qovery.secretOf(created.qovery!)).to.equal(projectToken);
+        expect(sandbox.qovery.secretOf(created.qovery!)).to.equal((await tokenValues()).project);
     });
 
     it("a second up changes nothing", async () => {
@@ -163,8 +166,7 @@ describe("e2e: token resources through the real engine", function () {
     });
 
     it("the state holds no token value or credential in plaintext, and each provider serializes small", async () => {
-        const outputs = await ws.stack.outputs();
-        const values = Object.values(outputs.values?.value as Record<string, string>);
+        const values = Object.values(await tokenValues());
         expect(values).to.have.length(4);
         const text = pulumi("stack", "export");
         const deployment = JSON.parse(text) as { deployment: unknown };
@@ -224,10 +226,7 @@ describe("e2e: token resources through the real engine", function () {
             expect(remove, `${name} deleted after create`).to.be.greaterThan(create);
         }
         // The Qovery git token already held the new GitLab token when the old one was revoked.
-        const outputs = await ws.stack.outputs();
-        expect(sandbox.qovery.secretOf(after.qovery!)).to.equal(
-            (outputs.values?.value as Record<string, string>).project,
-        );
+        expect(sandbox.qovery.secretOf(after.qovery!)).to.equal((await tokenValues()).project);
     });
 
     it("a failed create fails that resource only, leaves no orphan, and the next up converges", async () => {
