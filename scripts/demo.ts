@@ -3,18 +3,13 @@
 // destroy with the real Pulumi engine and a throw-away local backend. Exits non-zero if a step fails.
 import * as path from "node:path";
 import { createTestWorkspace, type TestWorkspace } from "../test/e2e/harness";
-import { type LiveToken, SEED, type Sandbox, startSandbox } from "../test/sandbox";
+import { sandboxStackConfig, startSandbox, tokensMadeByPrograms } from "../test/sandbox";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const write = (text: string) => process.stdout.write(text);
 
 function step(n: number, title: string): void {
     write(`\n━━ ${n}. ${title}\n`);
-}
-
-/** Tokens that the program made (the sandbox's seeded personal tokens aside). */
-function stackTokens(sandbox: Sandbox): LiveToken[] {
-    return sandbox.liveTokens().filter((token) => token.service !== "gitlab" || /^(project|group):/.test(token.owner));
 }
 
 async function main(): Promise<void> {
@@ -26,18 +21,7 @@ async function main(): Promise<void> {
         step(2, "Prepare the Pulumi engine and a local backend in a temporary directory");
         workspace = await createTestWorkspace(repoRoot, {
             stackName: "demo",
-            config: {
-                "gitlab:baseUrl": { value: sandbox.baseUrls.gitlab },
-                "gitlab:token": { value: SEED.gitlab.tokens.owner, secret: true },
-                "gitea:baseUrl": { value: sandbox.baseUrls.gitea },
-                "gitea:username": { value: SEED.gitea.users.bob.username },
-                "gitea:password": { value: SEED.gitea.users.bob.password, secret: true },
-                "codacy:baseUrl": { value: sandbox.baseUrls.codacy },
-                "codacy:apiToken": { value: SEED.codacy.apiToken, secret: true },
-                "qovery:baseUrl": { value: sandbox.baseUrls.qovery },
-                "qovery:apiToken": { value: SEED.qovery.apiToken, secret: true },
-                qoveryOrganizationId: { value: SEED.qovery.organizationId },
-            },
+            config: sandboxStackConfig(sandbox),
         });
         const { stack } = workspace;
         write(
@@ -52,7 +36,7 @@ async function main(): Promise<void> {
         for (const [name, output] of Object.entries(outputs)) {
             write(`   ${name.padEnd(22)} ${output.secret ? "[secret]" : JSON.stringify(output.value)}\n`);
         }
-        write(`   live tokens on the sandbox: ${stackTokens(sandbox).length}\n`);
+        write(`   live tokens on the sandbox: ${tokensMadeByPrograms(sandbox).length}\n`);
 
         step(5, "Revoke the GitLab project token behind Pulumi's back (as someone would in GitLab's UI)");
         const deployTokenId = Number(outputs.deployTokenId?.value);
@@ -77,7 +61,7 @@ async function main(): Promise<void> {
         await stack.destroy({ onOutput: write });
 
         step(9, "Check the sandbox holds no live token of the stack");
-        const left = stackTokens(sandbox);
+        const left = tokensMadeByPrograms(sandbox);
         if (left.length > 0) {
             throw new Error(`tokens still live after destroy: ${left.map((t) => `${t.service}:${t.id}`).join(", ")}`);
         }

@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { type LiveToken, SEED, type Sandbox, startSandbox } from "../sandbox";
+import { SEED, type Sandbox, sandboxStackConfig, startSandbox, tokensMadeByPrograms } from "../sandbox";
 import { createTestWorkspace, ensureEngine, repoRoot } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
@@ -13,10 +13,6 @@ const examples = fs
     .readdirSync(examplesDir)
     .filter((name) => fs.existsSync(path.join(examplesDir, name, "Pulumi.yaml")))
     .sort();
-
-function stackTokens(sandbox: Sandbox): LiveToken[] {
-    return sandbox.liveTokens().filter((token) => token.service !== "gitlab" || /^(project|group):/.test(token.owner));
-}
 
 describe("e2e: examples and the demo", function () {
     this.timeout(STEP_TIMEOUT);
@@ -39,26 +35,15 @@ describe("e2e: examples and the demo", function () {
         it(`examples/${example}: up creates tokens, destroy revokes them`, async () => {
             sandbox.reset();
             const ws = await createTestWorkspace(path.join(examplesDir, example), {
-                config: {
-                    "gitlab:baseUrl": { value: sandbox.baseUrls.gitlab },
-                    "gitlab:token": { value: SEED.gitlab.tokens.owner, secret: true },
-                    "gitea:baseUrl": { value: sandbox.baseUrls.gitea },
-                    "gitea:username": { value: SEED.gitea.users.bob.username },
-                    "gitea:password": { value: SEED.gitea.users.bob.password, secret: true },
-                    "codacy:baseUrl": { value: sandbox.baseUrls.codacy },
-                    "codacy:apiToken": { value: SEED.codacy.apiToken, secret: true },
-                    "qovery:baseUrl": { value: sandbox.baseUrls.qovery },
-                    "qovery:apiToken": { value: SEED.qovery.apiToken, secret: true },
-                    qoveryOrganizationId: { value: SEED.qovery.organizationId },
-                },
+                config: sandboxStackConfig(sandbox),
             });
             try {
                 const up = await ws.stack.up();
                 expect(up.summary.result).to.equal("succeeded");
-                expect(stackTokens(sandbox).length).to.be.greaterThan(0);
+                expect(tokensMadeByPrograms(sandbox).length).to.be.greaterThan(0);
                 const destroy = await ws.stack.destroy();
                 expect(destroy.summary.result).to.equal("succeeded");
-                expect(stackTokens(sandbox)).to.deep.equal([]);
+                expect(tokensMadeByPrograms(sandbox)).to.deep.equal([]);
             } finally {
                 await ws.dispose();
             }

@@ -31,4 +31,5 @@ export {
     type SeedInfo,
 } from "./seed";
 export { type Sandbox, type SandboxBaseUrls, type SandboxOptions, startSandbox } from "./server";
+export { type StackConfigValue, sandboxStackConfig, tokensMadeByPrograms } from "./stackConfig";
 export { type LiveToken, type RecordedRequest, SERVICE_NAMES, type ServiceName } from "./types";

@@ -1,0 +1,33 @@
+import { SEED } from "./seed";
+import type { Sandbox, SandboxBaseUrls } from "./server";
+import type { LiveToken } from "./types";
+
+/** A stack config value as the Automation API takes it. */
+export interface StackConfigValue {
+    value: string;
+    secret?: boolean;
+}
+
+/**
+ * Stack configuration that points every service of a program at the sandbox, credentials as secrets, plus
+ * the project key `qoveryOrganizationId` the examples read.
+ */
+export function sandboxStackConfig(sandbox: { baseUrls: SandboxBaseUrls }): Record<string, StackConfigValue> {
+    return {
+        "gitlab:baseUrl": { value: sandbox.baseUrls.gitlab },
+        "gitlab:token": { value: SEED.gitlab.tokens.owner, secret: true },
+        "gitea:baseUrl": { value: sandbox.baseUrls.gitea },
+        "gitea:username": { value: SEED.gitea.users.bob.username },
+        "gitea:password": { value: SEED.gitea.users.bob.password, secret: true },
+        "codacy:baseUrl": { value: sandbox.baseUrls.codacy },
+        "codacy:apiToken": { value: SEED.codacy.apiToken, secret: true },
+        "qovery:baseUrl": { value: sandbox.baseUrls.qovery },
+        "qovery:apiToken": { value: SEED.qovery.apiToken, secret: true },
+        qoveryOrganizationId: { value: SEED.qovery.organizationId },
+    };
+}
+
+/** Live tokens that programs created: everything but the seeded GitLab personal tokens. */
+export function tokensMadeByPrograms(sandbox: Pick<Sandbox, "liveTokens">): LiveToken[] {
+    return sandbox.liveTokens().filter((token) => token.service !== "gitlab" || /^(project|group):/.test(token.owner));
+}
