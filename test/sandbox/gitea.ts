@@ -1,12 +1,13 @@
 /**
  * Gitea API v1 emulator: user access tokens (+ `/version`, `/user`, `/users/{username}`).
- * Aligned with test/support/gitea-facts.md (observed on a real Gitea 1.26.0): middleware order
- * auth → token scope → user lookup → self-or-admin → Basic-auth-only → body binding → handler.
+ * Aligned with test/support/gitea-facts.md (observed on a real Gitea 1.26.0) and held to the real
+ * server by test/e2e/gitea-contract.test.ts: routing (404 text / 405 empty, before any auth) → auth →
+ * token scope → user lookup → self-or-admin → Basic-auth-only → body binding → handler.
  */
 import type { SandboxClock } from "./clock";
 import { GITEA_SEED } from "./seed";
 import type { LiveToken, SandboxRequest, SandboxResponse, ServiceEmulator } from "./types";
-import { empty, header, intParam, json, parseBody, randomHex, reasonPhrase } from "./util";
+import { empty, header, intParam, json, randomHex, reasonPhrase, text } from "./util";
 
 /** Scope categories, in Gitea's order (it matters for the normalised scope string). */
 export const GITEA_SCOPE_CATEGORIES: readonly string[] = [
@@ -192,75 +193,68 @@ export class GiteaEmulator implements ServiceEmulator {
     handle(req: SandboxRequest): SandboxResponse {
         const seg = req.segments;
         if (seg[0] !== "api" || seg[1] !== "v1") {
-            return notFound(req);
+            return text(404, "Not found.\n", { "content-type": "text/plain;charset=utf-8" });
+        }
+        // The router answers unknown paths and methods before any middleware (auth included) runs.
+        const rest = seg.slice(2);
+        const route = giteaRoute(rest);
+        if (route === undefined) {
+            return routeNotFound();
+        }
+        if (!route.methods.includes(req.method)) {
+            return empty(405, { allow: route.methods.join(", ") });
         }
         const auth = this.authenticate(req);
         if (auth.kind === "error") {
             return auth.response;
         }
-        const rest = seg.slice(2);
-        const [a, b, c, d] = rest;
-        const m = req.method;
-        if (rest.length === 1 && a === "version") {
-            return m === "GET" ? giteaJson(200, { version: GITEA_SEED.version }) : methodNotAllowed(req);
-        }
-        if (rest.length === 1 && a === "user") {
-            if (m !== "GET") {
-                return methodNotAllowed(req);
-            }
-            const scoped = this.requireTokenScope(req, auth, "user");
-            if (scoped !== undefined) {
-                return scoped;
-            }
-            if (auth.kind === "anonymous") {
-                return apiError(req, 401, "token is required");
-            }
-            return giteaJson(200, this.userJson(auth.user, req));
-        }
-        if (a !== "users" || b === undefined) {
-            return notFound(req);
-        }
-        if (rest.length === 2) {
-            if (m !== "GET") {
-                return methodNotAllowed(req);
-            }
-            const scoped = this.requireTokenScope(req, auth, "user");
-            if (scoped !== undefined) {
-                return scoped;
-            }
-            const user = this.userByName(b);
-            return user === undefined ? userNotFound(req, b) : giteaJson(200, this.userJson(user, req));
-        }
-        if (c !== "tokens" || rest.length > 4) {
-            return notFound(req);
-        }
-        if (rest.length === 3 && m !== "GET" && m !== "POST") {
-            return methodNotAllowed(req);
-        }
-        if (rest.length === 4 && m !== "DELETE") {
-            return methodNotAllowed(req);
-        }
-        // tokenRequiresScopes(user) → UserAssignmentAPI → reqSelfOrAdmin → reqBasicOrRevProxyAuth
-        const scoped = this.requireTokenScope(req, auth, "user");
-        if (scoped !== undefined) {
-            return scoped;
-        }
-        const contextUser = this.userByName(b);
-        if (contextUser === undefined) {
-            return userNotFound(req, b);
-        }
         const doer = auth.kind === "anonymous" ? undefined : auth.user;
-        if (!(doer?.admin ?? false) && doer?.id !== contextUser.id) {
-            return apiError(req, 403, "doer should be the site admin or be same as the contextUser");
+        const [, b, , d] = rest;
+        switch (route.name) {
+            case "version":
+                return giteaJson(200, { version: GITEA_SEED.version });
+            case "self": {
+                const scoped = this.requireTokenScope(req, auth, "user");
+                if (scoped !== undefined) {
+                    return scoped;
+                }
+                if (doer === undefined) {
+                    return apiError(req, 401, "token is required");
+                }
+                return giteaJson(200, this.userJson(doer, doer, req));
+            }
+            case "user": {
+                const scoped = this.requireTokenScope(req, auth, "user");
+                if (scoped !== undefined) {
+                    return scoped;
+                }
+                const user = this.userByName(b ?? "");
+                return user === undefined ? userNotFound(req, b ?? "") : giteaJson(200, this.userJson(user, doer, req));
+            }
+            case "tokens":
+            case "token": {
+                // tokenRequiresScopes(user) → UserAssignmentAPI → reqSelfOrAdmin → reqBasicOrRevProxyAuth
+                const scoped = this.requireTokenScope(req, auth, "user");
+                if (scoped !== undefined) {
+                    return scoped;
+                }
+                const contextUser = this.userByName(b ?? "");
+                if (contextUser === undefined) {
+                    return userNotFound(req, b ?? "");
+                }
+                if (!(doer?.admin ?? false) && doer?.id !== contextUser.id) {
+                    return apiError(req, 403, "doer should be the site admin or be same as the contextUser");
+                }
+                const isBasic = auth.kind === "basic" || (auth.kind === "token" && auth.viaBasic);
+                if (!isBasic) {
+                    return apiError(req, 401, "auth required");
+                }
+                if (route.name === "token") {
+                    return this.deleteToken(req, contextUser, d ?? "");
+                }
+                return req.method === "GET" ? this.listTokens(req, contextUser) : this.createToken(req, contextUser);
+            }
         }
-        const isBasic = auth.kind === "basic" || (auth.kind === "token" && auth.viaBasic);
-        if (!isBasic) {
-            return apiError(req, 401, "auth required");
-        }
-        if (rest.length === 4 && d !== undefined) {
-            return this.deleteToken(req, contextUser, d);
-        }
-        return m === "GET" ? this.listTokens(req, contextUser) : this.createToken(req, contextUser);
     }
 
     // ----- endpoints -----
@@ -281,44 +275,18 @@ export class GiteaEmulator implements ServiceEmulator {
     }
 
     private createToken(req: SandboxRequest, user: GtUser): SandboxResponse {
-        const parsed = parseBody(req);
-        if (!parsed.ok) {
-            return apiError(req, 422, `[]: ${parsed.error}`);
+        const bound = bindCreateAccessTokenOption(req);
+        if (!bound.ok) {
+            return apiError(req, 422, bound.error);
         }
-        const body = parsed.value ?? {};
-        if (typeof body !== "object" || body === null || Array.isArray(body)) {
-            return apiError(
-                req,
-                422,
-                `[]: json: cannot unmarshal ${goJsonType(body)} into Go value of type structs.CreateAccessTokenOption`,
-            );
-        }
-        const { name, scopes } = body as { name?: unknown; scopes?: unknown };
-        if (name !== undefined && name !== null && typeof name !== "string") {
-            return apiError(
-                req,
-                422,
-                `[]: json: cannot unmarshal ${goJsonType(name)} into Go struct field CreateAccessTokenOption.name of type string`,
-            );
-        }
-        if (
-            scopes !== undefined &&
-            scopes !== null &&
-            !(Array.isArray(scopes) && scopes.every((s) => typeof s === "string"))
-        ) {
-            return apiError(
-                req,
-                422,
-                `[]: json: cannot unmarshal ${goJsonType(scopes)} into Go struct field CreateAccessTokenOption.scopes of type []string`,
-            );
-        }
-        if (typeof name !== "string" || name === "") {
+        const { name, scopes } = bound.value;
+        if (name === "") {
             return apiError(req, 422, "[Name]: Required");
         }
         if (this.tokensOf(user.id).some((t) => t.name === name)) {
             return apiError(req, 400, "access token name has been used already");
         }
-        const normalized = normalizeGiteaScopes(Array.isArray(scopes) ? (scopes as string[]) : []);
+        const normalized = normalizeGiteaScopes(scopes);
         if (!normalized.ok) {
             return apiError(req, 400, `invalid access token scope provided: ${normalized.error}`);
         }
@@ -352,12 +320,17 @@ export class GiteaEmulator implements ServiceEmulator {
 
     // ----- auth -----
 
+    /**
+     * Gitea's auth chain. The header must be exactly two whitespace-separated fields: `token <sha1>` or
+     * `bearer <sha1>` (any case), or `basic <base64 of user:password>` (strict, padded base64 with a
+     * colon). Anything else is no authentication at all (anonymous), not an error.
+     */
     private authenticate(req: SandboxRequest): GtAuth {
-        const authorization = header(req, "authorization")?.trim();
-        if (authorization === undefined || authorization === "") {
+        const fields = (header(req, "authorization") ?? "").split(/\s+/).filter((f) => f !== "");
+        if (fields.length !== 2) {
             return { kind: "anonymous" };
         }
-        const [scheme = "", credentials = ""] = authorization.split(/\s+/, 2);
+        const [scheme = "", credentials = ""] = fields;
         const lower = scheme.toLowerCase();
         if (lower === "token" || lower === "bearer") {
             const token = this.byValue(credentials);
@@ -371,10 +344,13 @@ export class GiteaEmulator implements ServiceEmulator {
         if (lower !== "basic") {
             return { kind: "anonymous" };
         }
-        const decoded = Buffer.from(credentials, "base64").toString("utf8");
-        const colon = decoded.indexOf(":");
-        const username = colon < 0 ? decoded : decoded.slice(0, colon);
-        const password = colon < 0 ? "" : decoded.slice(colon + 1);
+        const decoded = decodeStdBase64(credentials);
+        const colon = decoded?.indexOf(":") ?? -1;
+        if (decoded === undefined || colon < 0) {
+            return { kind: "anonymous" };
+        }
+        const username = decoded.slice(0, colon);
+        const password = decoded.slice(colon + 1);
         const usernameIsToken = password === "" || password === "x-oauth-basic";
         const token = this.byValue(usernameIsToken ? username : password);
         const tokenUser = token === undefined ? undefined : this.users.get(token.userId);
@@ -382,7 +358,8 @@ export class GiteaEmulator implements ServiceEmulator {
             token.lastUsedAt = this.clock.now();
             return { kind: "token", user: tokenUser, token, viaBasic: true };
         }
-        const user = this.userByName(username);
+        // The login name may be the user name or the e-mail address (both case-insensitive).
+        const user = this.userByName(username) ?? this.userByEmail(username);
         if (user === undefined || user.password !== password) {
             return { kind: "error", response: apiError(req, 401, "invalid username, password or token") };
         }
@@ -413,6 +390,11 @@ export class GiteaEmulator implements ServiceEmulator {
     private userByName(name: string): GtUser | undefined {
         const lower = name.toLowerCase();
         return [...this.users.values()].find((u) => u.username.toLowerCase() === lower);
+    }
+
+    private userByEmail(email: string): GtUser | undefined {
+        const lower = email.toLowerCase();
+        return [...this.users.values()].find((u) => userEmail(u) === lower);
     }
 
     private byValue(value: string): GtToken | undefined {
@@ -473,23 +455,28 @@ export class GiteaEmulator implements ServiceEmulator {
         };
     }
 
-    private userJson(user: GtUser, req: SandboxRequest): Record<string, unknown> {
+    /**
+     * Gitea's `convert.ToUser`: the e-mail (kept private), `is_admin`, `last_login` and `active` are
+     * shown only to the user itself and to site admins; others see a placeholder e-mail and zero values.
+     */
+    private userJson(user: GtUser, doer: GtUser | undefined, req: SandboxRequest): Record<string, unknown> {
         const root = req.baseUrl;
+        const authed = doer !== undefined && (doer.admin || doer.id === user.id);
         return {
             id: user.id,
             login: user.username,
             login_name: "",
             source_id: 0,
             full_name: "",
-            email: `${user.username}@sandbox.invalid`,
+            email: authed ? userEmail(user) : `${user.id}+${user.username.toLowerCase()}@noreply.localhost`,
             avatar_url: `${root}/avatars/${user.id}`,
             html_url: `${root}/${user.username}`,
             language: "",
-            is_admin: user.admin,
-            last_login: "2025-01-01T00:00:00Z",
+            is_admin: authed && user.admin,
+            last_login: authed ? "2025-01-01T00:00:00Z" : GO_ZERO_TIME,
             created: "2025-01-01T00:00:00Z",
             restricted: false,
-            active: true,
+            active: authed,
             prohibit_login: false,
             location: "",
             website: "",
@@ -514,9 +501,10 @@ function goTime(date: Date): string {
     return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-/** Gitea writes `application/json;charset=utf-8` (no space). */
+/** Gitea writes `application/json;charset=utf-8` (no space) and ends the body with a newline (Go's json.Encoder). */
 function giteaJson(status: number, value: object, headers: Record<string, string> = {}): SandboxResponse {
-    return json(status, value, { "content-type": "application/json;charset=utf-8", ...headers });
+    const response = json(status, value, { "content-type": "application/json;charset=utf-8", ...headers });
+    return { ...response, body: `${response.body ?? ""}\n` };
 }
 
 function apiError(req: SandboxRequest, status: number, message: string): SandboxResponse {
@@ -529,17 +517,6 @@ function notFound(req: SandboxRequest): SandboxResponse {
 
 function userNotFound(req: SandboxRequest, name: string): SandboxResponse {
     return apiError(req, 404, `user redirect does not exist [name: ${name}]`);
-}
-
-/** The Go type name `encoding/json` reports for a JSON value. */
-function goJsonType(value: unknown): string {
-    if (Array.isArray(value)) {
-        return "array";
-    }
-    if (typeof value === "boolean") {
-        return "bool";
-    }
-    return typeof value === "number" ? "number" : typeof value === "string" ? "string" : "object";
 }
 
 /**
@@ -574,6 +551,394 @@ export function goParseIntBase0(s: string): number | undefined {
     return match[1] === "-" ? -value : value;
 }
 
-function methodNotAllowed(req: SandboxRequest): SandboxResponse {
-    return apiError(req, 405, "Method Not Allowed");
+function userEmail(user: GtUser): string {
+    return `${user.username.toLowerCase()}@sandbox.invalid`;
+}
+
+type GiteaRouteName = "version" | "self" | "user" | "tokens" | "token";
+
+/** The routes of /api/v1 the sandbox serves, with their methods (HEAD is not routed by Gitea's API). */
+function giteaRoute(rest: readonly string[]): { name: GiteaRouteName; methods: readonly string[] } | undefined {
+    const [a, b, c, d] = rest;
+    if (rest.length === 1 && a === "version") {
+        return { name: "version", methods: ["GET"] };
+    }
+    if (rest.length === 1 && a === "user") {
+        return { name: "self", methods: ["GET"] };
+    }
+    if (a !== "users" || b === undefined || b === "") {
+        return undefined;
+    }
+    if (rest.length === 2) {
+        return { name: "user", methods: ["GET"] };
+    }
+    if (c !== "tokens") {
+        return undefined;
+    }
+    if (rest.length === 3) {
+        return { name: "tokens", methods: ["GET", "POST"] };
+    }
+    if (rest.length === 4 && d !== undefined && d !== "") {
+        return { name: "token", methods: ["DELETE"] };
+    }
+    return undefined;
+}
+
+/** Go's http.NotFound, which the API router answers for an unknown path. */
+function routeNotFound(): SandboxResponse {
+    return text(404, "404 page not found\n");
+}
+
+/** Go's `base64.StdEncoding.DecodeString`: standard alphabet, padding required. Undefined when invalid. */
+function decodeStdBase64(value: string): string | undefined {
+    if (value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) {
+        return undefined;
+    }
+    return Buffer.from(value, "base64").toString("utf8");
+}
+
+interface CreateAccessTokenOption {
+    name: string;
+    scopes: string[];
+}
+
+/**
+ * Gitea's binding of `CreateAccessTokenOption`, by Content-Type (case-sensitive substring match):
+ * `form-urlencoded` and `multipart/form-data` read the form fields `name` and `scopes` (repeatable;
+ * `scopes[]` is not recognised); anything containing `json` is decoded like Go's json.Decoder (first
+ * value only, keys matched case-insensitively, Go's error messages); no Content-Type →
+ * `Empty Content-Type`; any other → `Unsupported Content-Type`. Errors come as `[]: <message>`.
+ */
+function bindCreateAccessTokenOption(
+    req: SandboxRequest,
+): { ok: true; value: CreateAccessTokenOption } | { ok: false; error: string } {
+    const contentType = header(req, "content-type") ?? "";
+    if (contentType.includes("form-urlencoded")) {
+        const form = new URLSearchParams(req.body.toString("utf8"));
+        return { ok: true, value: { name: form.get("name") ?? "", scopes: form.getAll("scopes") } };
+    }
+    if (contentType.includes("multipart/form-data")) {
+        const fields = parseMultipart(req.body, contentType);
+        return {
+            ok: true,
+            value: {
+                name: fields.find(([key]) => key === "name")?.[1] ?? "",
+                scopes: fields.filter(([key]) => key === "scopes").map(([, value]) => value),
+            },
+        };
+    }
+    if (contentType.includes("json")) {
+        const decoded = goDecodeFirstValue(req.body);
+        if (!decoded.ok) {
+            return { ok: false, error: `[]: ${decoded.error}` };
+        }
+        const bound = goUnmarshalCreateOption(decoded.value);
+        return bound.error === undefined
+            ? { ok: true, value: bound.value }
+            : { ok: false, error: `[]: ${bound.error}` };
+    }
+    return { ok: false, error: contentType === "" ? "[]: Empty Content-Type" : "[]: Unsupported Content-Type" };
+}
+
+/** `[name, value]` of the non-file fields of a multipart/form-data body. */
+function parseMultipart(body: Buffer, contentType: string): Array<[string, string]> {
+    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+    const marker = boundary?.[1] ?? boundary?.[2];
+    if (marker === undefined) {
+        return [];
+    }
+    const fields: Array<[string, string]> = [];
+    for (const part of body.toString("utf8").split(`--${marker}`).slice(1)) {
+        const headerEnd = part.indexOf("\r\n\r\n");
+        if (part.startsWith("--") || headerEnd < 0) {
+            continue;
+        }
+        const name = /content-disposition:[^\r\n]*\bname="([^"]*)"/i.exec(part.slice(0, headerEnd))?.[1];
+        if (name !== undefined) {
+            fields.push([name, part.slice(headerEnd + 4).replace(/\r\n$/, "")]);
+        }
+    }
+    return fields;
+}
+
+/** A decoded JSON value; objects keep their members in document order (duplicates included). */
+type GoJson =
+    | { kind: "null" }
+    | { kind: "bool"; value: boolean }
+    | { kind: "number"; value: number }
+    | { kind: "string"; value: string }
+    | { kind: "array"; items: GoJson[] }
+    | { kind: "object"; members: Array<[string, GoJson]> };
+
+/** Go's `'c'` quoting of an offending byte in its JSON syntax errors. */
+function goQuoteChar(c: number): string {
+    if (c === 0x27) {
+        return "'\\''";
+    }
+    if (c === 0x22) {
+        return "'\"'";
+    }
+    const named: Record<number, string> = { 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r" };
+    const special = named[c];
+    if (special !== undefined) {
+        return `'${special}'`;
+    }
+    if (c < 0x20 || c === 0x7f) {
+        return `'\\x${c.toString(16).padStart(2, "0")}'`;
+    }
+    if (c >= 0x80 && c < 0xa0) {
+        return `'\\u${c.toString(16).padStart(4, "0")}'`;
+    }
+    return `'${String.fromCharCode(c)}'`;
+}
+
+class GoJsonSyntaxError extends Error {}
+
+/**
+ * Go's `json.NewDecoder(body).Decode(&v)`: decodes the first JSON value and ignores whatever follows;
+ * an empty body is io.EOF (which Gitea's binding ignores: zero value); a truncated value is
+ * `unexpected EOF`; syntax errors carry Go's scanner messages.
+ */
+function goDecodeFirstValue(body: Buffer): { ok: true; value: GoJson } | { ok: false; error: string } {
+    let pos = 0;
+    const EOF = -1;
+    const peek = (): number => (pos < body.length ? (body[pos] as number) : EOF);
+    const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+    const skipSpace = (): void => {
+        while (isSpace(peek())) {
+            pos++;
+        }
+    };
+    const fail = (context: string): never => {
+        const c = peek();
+        throw new GoJsonSyntaxError(c === EOF ? "unexpected EOF" : `invalid character ${goQuoteChar(c)} ${context}`);
+    };
+    const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+    const isHex = (c: number): boolean => isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+
+    const literal = (word: string): void => {
+        pos++;
+        for (let i = 1; i < word.length; i++) {
+            if (peek() !== word.charCodeAt(i)) {
+                fail(`in literal ${word} (expecting ${goQuoteChar(word.charCodeAt(i))})`);
+            }
+            pos++;
+        }
+    };
+    const readString = (): string => {
+        const start = pos;
+        pos++;
+        for (;;) {
+            const c = peek();
+            if (c === EOF) {
+                fail("");
+            }
+            if (c === 0x22) {
+                pos++;
+                return JSON.parse(body.subarray(start, pos).toString("utf8")) as string;
+            }
+            if (c < 0x20) {
+                fail("in string literal");
+            }
+            pos++;
+            if (c === 0x5c) {
+                const e = peek();
+                if (e === 0x75) {
+                    pos++;
+                    for (let i = 0; i < 4; i++) {
+                        if (!isHex(peek())) {
+                            fail("in \\u hexadecimal character escape");
+                        }
+                        pos++;
+                    }
+                } else if ([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74].includes(e)) {
+                    pos++;
+                } else {
+                    fail("in string escape code");
+                }
+            }
+        }
+    };
+    const number = (): number => {
+        const start = pos;
+        if (peek() === 0x2d) {
+            pos++;
+            if (!isDigit(peek())) {
+                fail("in numeric literal");
+            }
+        }
+        if (peek() === 0x30) {
+            pos++;
+        } else {
+            while (isDigit(peek())) {
+                pos++;
+            }
+        }
+        if (peek() === 0x2e) {
+            pos++;
+            if (!isDigit(peek())) {
+                fail("after decimal point in numeric literal");
+            }
+            while (isDigit(peek())) {
+                pos++;
+            }
+        }
+        if (peek() === 0x65 || peek() === 0x45) {
+            pos++;
+            if (peek() === 0x2b || peek() === 0x2d) {
+                pos++;
+            }
+            if (!isDigit(peek())) {
+                fail("in exponent of numeric literal");
+            }
+            while (isDigit(peek())) {
+                pos++;
+            }
+        }
+        return Number(body.subarray(start, pos).toString("latin1"));
+    };
+    const value = (): GoJson => {
+        skipSpace();
+        const c = peek();
+        switch (c) {
+            case 0x7b: {
+                pos++;
+                const members: Array<[string, GoJson]> = [];
+                skipSpace();
+                if (peek() === 0x7d) {
+                    pos++;
+                    return { kind: "object", members };
+                }
+                for (;;) {
+                    skipSpace();
+                    if (peek() !== 0x22) {
+                        fail("looking for beginning of object key string");
+                    }
+                    const key = readString();
+                    skipSpace();
+                    if (peek() !== 0x3a) {
+                        fail("after object key");
+                    }
+                    pos++;
+                    members.push([key, value()]);
+                    skipSpace();
+                    if (peek() === 0x2c) {
+                        pos++;
+                        continue;
+                    }
+                    if (peek() === 0x7d) {
+                        pos++;
+                        return { kind: "object", members };
+                    }
+                    fail("after object key:value pair");
+                }
+            }
+            case 0x5b: {
+                pos++;
+                const items: GoJson[] = [];
+                skipSpace();
+                if (peek() === 0x5d) {
+                    pos++;
+                    return { kind: "array", items };
+                }
+                for (;;) {
+                    items.push(value());
+                    skipSpace();
+                    if (peek() === 0x2c) {
+                        pos++;
+                        continue;
+                    }
+                    if (peek() === 0x5d) {
+                        pos++;
+                        return { kind: "array", items };
+                    }
+                    fail("after array element");
+                }
+            }
+            case 0x22:
+                return { kind: "string", value: readString() };
+            case 0x74:
+                literal("true");
+                return { kind: "bool", value: true };
+            case 0x66:
+                literal("false");
+                return { kind: "bool", value: false };
+            case 0x6e:
+                literal("null");
+                return { kind: "null" };
+            default:
+                if (c === 0x2d || isDigit(c)) {
+                    return { kind: "number", value: number() };
+                }
+                return fail("looking for beginning of value");
+        }
+    };
+
+    skipSpace();
+    if (peek() === EOF) {
+        return { ok: true, value: { kind: "null" } };
+    }
+    try {
+        return { ok: true, value: value() };
+    } catch (err) {
+        if (err instanceof GoJsonSyntaxError) {
+            return { ok: false, error: err.message };
+        }
+        throw err;
+    }
+}
+
+/** Go's `encoding/json` key matching: exact, else case-insensitive (with Unicode's ſ → s, K → k). */
+function goFoldKey(key: string): string {
+    return key
+        .replace(/\u017f/g, "s")
+        .replace(/\u212a/g, "k")
+        .toLowerCase();
+}
+
+/**
+ * `json.Unmarshal` into `structs.CreateAccessTokenOption{Name string; Scopes []string}`: unknown keys
+ * are ignored, `null` leaves a string alone and empties the list, a wrong type is skipped and the
+ * earliest such error is reported (after decoding the rest).
+ */
+function goUnmarshalCreateOption(value: GoJson): { value: CreateAccessTokenOption; error: string | undefined } {
+    const option: CreateAccessTokenOption = { name: "", scopes: [] };
+    let error: string | undefined;
+    const typeError = (v: GoJson, target: string): void => {
+        error ??= `json: cannot unmarshal ${v.kind} into ${target}`;
+    };
+    if (value.kind === "null") {
+        return { value: option, error };
+    }
+    if (value.kind !== "object") {
+        typeError(value, "Go value of type structs.CreateAccessTokenOption");
+        return { value: option, error };
+    }
+    for (const [key, member] of value.members) {
+        const field = key === "name" || key === "scopes" ? key : goFoldKey(key);
+        if (field === "name") {
+            if (member.kind === "string") {
+                option.name = member.value;
+            } else if (member.kind !== "null") {
+                typeError(member, "Go struct field CreateAccessTokenOption.name of type string");
+            }
+        } else if (field === "scopes") {
+            if (member.kind === "null") {
+                option.scopes = [];
+            } else if (member.kind === "array") {
+                option.scopes = member.items.map((item) => {
+                    if (item.kind === "string") {
+                        return item.value;
+                    }
+                    if (item.kind !== "null") {
+                        typeError(item, "Go struct field CreateAccessTokenOption.scopes of type string");
+                    }
+                    return "";
+                });
+            } else {
+                typeError(member, "Go struct field CreateAccessTokenOption.scopes of type []string");
+            }
+        }
+    }
+    return { value: option, error };
 }
