@@ -33,6 +33,12 @@ export interface CodacyRepoTokenArgs {
 }
 
 /**
+ * One provider object for every `CodacyRepoToken`: the SDK serializes a provider object once and reuses the
+ * text, which keeps programs declaring hundreds of tokens fast.
+ */
+let sharedProvider: pulumi.dynamic.ResourceProvider | undefined;
+
+/**
  * A Codacy repository API token (`/organizations/:provider/:org/repositories/:repo/tokens`), e.g. for coverage
  * uploads. Tokens are immutable: changes replace them, the new one created before the old one is deleted.
  */
@@ -50,8 +56,9 @@ export class CodacyRepoToken extends dynamic.Resource {
     declare readonly renewBy: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: CodacyRepoTokenArgs, opts?: pulumi.CustomResourceOptions) {
+        sharedProvider ??= dynamicProviderFor("CodacyRepoToken");
         super(
-            dynamicProviderFor("CodacyRepoToken"),
+            sharedProvider,
             name,
             {
                 provider: args.provider,

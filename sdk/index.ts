@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export * from "./codacy";
+export * from "./codacyOrganization";
 export type { ConnectionArgs, RotationArgs } from "./common";
 export * from "./gitea";
 export * from "./gitlab";

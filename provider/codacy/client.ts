@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { collectPages, HttpClient, type HttpClientOptions } from "../http";
+import { type ApiLimits, collectPages, HttpClient, type HttpClientOptions } from "../http";
 
 export const CODACY_PROVIDERS = ["gh", "ghe", "gl", "gle", "bb", "bbe"] as const;
 export type CodacyProvider = (typeof CODACY_PROVIDERS)[number];
@@ -34,6 +34,21 @@ export interface CodacyClientSettings {
     caCertificate?: string | undefined;
     retry?: HttpClientOptions["retry"];
     timeoutMs?: number;
+    /** Throttling shared by every client of this API root in the process (default: 4 requests in flight). */
+    limits?: Partial<ApiLimits>;
+}
+
+/** Codacy's `RepositoryFilter` query values. */
+export const CODACY_REPOSITORY_SYNC_FILTERS = ["Synced", "NotSynced", "AllSynced"] as const;
+
+/** Server-side filters of `listOrganizationRepositories` (Codacy API v3). */
+export interface CodacyRepositoryListFilter {
+    /** `search`: repositories whose name contains this text. */
+    search?: string | undefined;
+    /** `filter`: `Synced`, `NotSynced` or `AllSynced`. */
+    sync?: (typeof CODACY_REPOSITORY_SYNC_FILTERS)[number] | undefined;
+    /** `languages`: repositories using any of these languages (sent comma-separated). */
+    languages?: readonly string[] | undefined;
 }
 
 export interface CodacyRepositoryRef {
@@ -79,6 +94,7 @@ export class CodacyClient {
             hint: codacyHint,
             ...(settings.retry ? { retry: settings.retry } : {}),
             ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+            ...(settings.limits ? { limits: settings.limits } : {}),
         });
     }
 
@@ -117,19 +133,37 @@ export class CodacyClient {
 
     /**
      * Every repository of an organization, following the cursor to the end. Cursors are sent URL-encoded
-     * (Bitbucket's contain `+`, `/`, `=`), and a page may hold more items than `limit`.
+     * (Bitbucket's contain `+`, `/`, `=`), and a page may hold more items than `limit` (Bitbucket's first
+     * page does): items are kept in order, a repository listed twice only once.
      */
-    async listRepositories(provider: CodacyProvider, organization: string): Promise<CodacyRepository[]> {
-        return collectPages<CodacyRepository, string>(async (cursor) => {
+    async listRepositories(
+        provider: CodacyProvider,
+        organization: string,
+        filter: CodacyRepositoryListFilter = {},
+        pageSize = 100,
+    ): Promise<CodacyRepository[]> {
+        const all = await collectPages<CodacyRepository, string>(async (cursor) => {
             const response = await this.http.request({
                 operation: "list repositories",
                 method: "GET",
                 path: `/organizations/${provider}/${encodeURIComponent(organization)}/repositories`,
-                query: { limit: 100, cursor },
+                query: {
+                    limit: pageSize,
+                    cursor,
+                    search: filter.search,
+                    filter: filter.sync,
+                    languages: filter.languages && filter.languages.length > 0 ? filter.languages.join(",") : undefined,
+                },
                 schema: repositoryPageSchema,
             });
             const next = response.data.pagination?.cursor;
             return { items: response.data.data, next: next && response.data.data.length > 0 ? next : undefined };
+        });
+        const seen = new Set<string>();
+        return all.filter((repository) => {
+            const fresh = !seen.has(repository.name);
+            seen.add(repository.name);
+            return fresh;
         });
     }
 }

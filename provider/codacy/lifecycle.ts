@@ -1,20 +1,14 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, validateInputs, connectionFailures } from "../lifecycle";
 import { compact, DiffPlan, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
+import { codacyClientFrom } from "./connect";
 import { type CodacyConnection, type CodacyTokenInputs, codacyTokenInputsSchema } from "./inputs";
 
 export function codacyClientFor(connection: CodacyConnection | undefined, ctx: ProviderContext): CodacyClient {
-    const endpoint = resolveEndpoint("codacy", connection, ctx.config, ctx.env);
-    return new CodacyClient({
-        apiUrl: endpoint.apiUrl,
-        caCertificate: endpoint.caCertificate,
-        ...ctx.http,
-        apiToken: requireSetting("codacy", "apiToken", connection?.apiToken, ctx.config, ctx.env),
-    });
+    return codacyClientFrom(connection, ctx.config, ctx.env, ctx.http);
 }
 
 function refOf(props: PlainObject): CodacyRepositoryRef {

@@ -2,6 +2,7 @@ import * as https from "node:https";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
 import type { z } from "zod";
 import { ApiError, type ServiceName, UnexpectedResponseError } from "./errors";
+import { type ApiLimiter, type ApiLimits, limiterFor } from "./limiter";
 import { redact } from "./redact";
 import {
     AMBIGUOUS_NETWORK_CODES,
@@ -10,6 +11,7 @@ import {
     RETRYABLE_NETWORK_CODES,
     RETRYABLE_STATUSES,
     type RetryPolicy,
+    serverRequestedDelayMs,
     sleep,
 } from "./retry";
 
@@ -26,6 +28,11 @@ export interface HttpClientOptions {
     /** Per-request timeout. */
     timeoutMs?: number;
     retry?: Partial<RetryPolicy>;
+    /**
+     * Throttling shared by every client of the same API root in this process (see `limiter.ts`). Omitted: the
+     * limits already set for that API root, else 4 requests in flight.
+     */
+    limits?: Partial<ApiLimits>;
     /** PEM bundle to trust in addition to Node's defaults (self-hosted instances with a private CA). */
     caCertificate?: string;
     /** Pulls the service's own message out of an error body. */
@@ -51,6 +58,10 @@ export interface RequestOptions<T> {
     idempotent?: boolean;
 }
 
+type AttemptOutcome =
+    | { kind: "response"; response: AxiosResponse<string> }
+    | { kind: "network"; error: ApiError; code: string };
+
 export interface HttpResponse<T> {
     status: number;
     data: T;
@@ -62,9 +73,11 @@ export class HttpClient {
     private readonly http: AxiosInstance;
     private readonly policy: RetryPolicy;
     private readonly secrets: string[];
+    private readonly limiter: ApiLimiter;
 
     constructor(private readonly options: HttpClientOptions) {
         this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+        this.limiter = limiterFor(options.apiUrl, options.limits);
         this.secrets = [...Object.values(options.authHeaders).flatMap(credentialParts), ...(options.secrets ?? [])];
         this.http = axios.create({
             baseURL: options.apiUrl,
@@ -84,23 +97,53 @@ export class HttpClient {
         return this.options.service;
     }
 
-    /** Sends a request, retrying transient failures, and returns the parsed body. */
+    /**
+     * Sends a request, retrying transient failures, and returns the parsed body. Each attempt holds a slot of
+     * the API root's shared limiter. A rate-limit answer (429, or 503 with `Retry-After`) pauses every request
+     * to that API root for the time asked; such answers are retried up to `RATE_LIMIT_ATTEMPTS_FACTOR` times
+     * `maxAttempts`, other transient failures up to `maxAttempts`. The time budget (`maxTotalMs`) counts the
+     * attempts and this request's own backoff, not the time spent queueing behind other requests.
+     */
     async request<T = undefined>(req: RequestOptions<T>): Promise<HttpResponse<T>> {
         const started = Date.now();
+        let queuedMs = 0;
+        let failures = 0;
+        let rateLimited = 0;
         for (let attempt = 1; ; attempt++) {
-            const outcome = await this.attempt(req);
+            const permit = await this.limiter.acquire({ urgent: attempt > 1 });
+            queuedMs += permit.waitedMs;
+            let outcome: AttemptOutcome;
+            try {
+                outcome = await this.attempt(req);
+            } catch (e: unknown) {
+                permit.release();
+                throw e;
+            }
             if (outcome.kind === "response" && outcome.response.status < 300) {
+                permit.release();
                 return this.parse(req, outcome.response);
             }
+            const headers = outcome.kind === "response" ? normalizeHeaders(outcome.response.headers) : {};
+            const rateLimit = outcome.kind === "response" && isRateLimitAnswer(outcome.response.status, headers);
+            const tries = rateLimit ? ++rateLimited : ++failures;
+            const delay = backoffDelayMs(tries, this.policy, headers);
+            // A rate limit concerns the whole API: every request to it waits, then they resume one at a time.
+            permit.release(rateLimit ? { pauseForMs: delay } : {});
             const error = outcome.kind === "response" ? this.statusError(req, outcome.response) : outcome.error;
-            const retryable = this.isRetryable(req, outcome);
-            if (!retryable || attempt >= this.policy.maxAttempts) {
+            const maxTries =
+                rateLimit && this.policy.maxAttempts > 1
+                    ? this.policy.maxAttempts * RATE_LIMIT_ATTEMPTS_FACTOR
+                    : this.policy.maxAttempts;
+            if (!this.isRetryable(req, outcome) || tries >= maxTries) {
                 throw error;
             }
-            const headers = outcome.kind === "response" ? normalizeHeaders(outcome.response.headers) : {};
-            const delay = backoffDelayMs(attempt, this.policy, headers);
-            if (Date.now() - started + delay > this.policy.maxTotalMs) {
+            if (Date.now() - started - queuedMs + delay > this.policy.maxTotalMs) {
                 throw error;
+            }
+            if (rateLimit) {
+                // The next acquire waits out the pause (ahead of requests not sent yet); count it as our delay.
+                queuedMs -= delay;
+                continue;
             }
             await sleep(delay);
         }
@@ -214,6 +257,14 @@ export class HttpClient {
     private scrub(text: string): string {
         return redact(text, this.secrets);
     }
+}
+
+/** Rate-limit answers may be retried this many times `maxAttempts`: the limiter keeps them from piling up. */
+export const RATE_LIMIT_ATTEMPTS_FACTOR = 4;
+
+/** 429, or a 503 that says when to come back: the service is shedding load, not failing. */
+function isRateLimitAnswer(status: number, headers: Record<string, string | undefined>): boolean {
+    return status === 429 || (status === 503 && serverRequestedDelayMs(headers, Date.now()) !== undefined);
 }
 
 /** A header value such as `Basic abc=` or `Token xyz`: both the whole value and the credential part are secret. */

@@ -6,7 +6,9 @@ import { ConfigurationError } from "./errors";
  * deployment all dynamic resources run in the same provider process, so hundreds of tokens of one service
  * share one limiter: at most `maxConcurrency` requests in flight, optionally no more than
  * `requestsPerSecond` started per second, and a rate-limit answer (429, or 503 with `Retry-After`) pauses
- * every request to that API until the time the server asked for.
+ * every request to that API until the time the server asked for. After a pause the requests resume one at a
+ * time, and each answer lets one more in flight, back up to `maxConcurrency` (slow start): a server whose
+ * bucket has just refilled is not hit by every waiting request at once.
  */
 export interface ApiLimits {
     /** Requests in flight at once to one API root. */
@@ -24,7 +26,11 @@ export const DEFAULT_API_LIMITS: ApiLimits = { maxConcurrency: DEFAULT_MAX_CONCU
 export interface Permit {
     /** Time spent waiting for a slot, a shared pause or the pace, in ms. */
     readonly waitedMs: number;
-    release(): void;
+    /**
+     * Gives the slot back. `pauseForMs`: the answer was a rate limit; hold every request to this API back that
+     * long (the server's `Retry-After`) and resume them one at a time.
+     */
+    release(outcome?: { pauseForMs?: number }): void;
 }
 
 export interface LimiterStats {
@@ -34,19 +40,24 @@ export interface LimiterStats {
     queued: number;
     /** Most requests ever in flight at once. */
     peakConcurrency: number;
+    /** Requests allowed in flight right now (below `maxConcurrency` while slow-starting after a pause). */
+    window: number;
     /** Epoch ms until which requests are held back after a rate-limit answer (0: never paused). */
     pausedUntil: number;
     /** How many times a rate-limit answer paused this API. */
     pauses: number;
 }
 
-/** Semaphore + shared pause + optional pace, for one API root. */
+/** Semaphore + shared pause + slow start + optional pace, for one API root. */
 export class ApiLimiter {
     private limits: ApiLimits;
     private active = 0;
     private peak = 0;
+    /** Requests allowed in flight now: 1 after a pause, one more per answer, up to `maxConcurrency`. */
+    private window: number;
     private pausedUntil = 0;
     private pauses = 0;
+    private resumeTimer: NodeJS.Timeout | undefined;
     private nextStartAt = 0;
     /** Retries of requests already under way go first: they have waited once already. */
     private readonly urgent: Array<() => void> = [];
@@ -57,6 +68,7 @@ export class ApiLimiter {
         private readonly clock: () => number = Date.now,
     ) {
         this.limits = normalizeLimits(limits);
+        this.window = this.limits.maxConcurrency;
     }
 
     /** Changes the limits (the last client made for this API root wins); waiting requests are let in if room. */
@@ -74,43 +86,69 @@ export class ApiLimiter {
             active: this.active,
             queued: this.urgent.length + this.waiting.length,
             peakConcurrency: this.peak,
+            window: this.allowed(),
             pausedUntil: this.pausedUntil,
             pauses: this.pauses,
         };
     }
 
     /**
-     * Waits for a slot, then for the end of a shared pause and for the pace. `urgent` (a retry) jumps the
+     * Waits for a slot (none is handed out during a pause), then for the pace. `urgent` (a retry) jumps the
      * queue of requests that have not been sent yet.
      */
     async acquire(options: { urgent?: boolean } = {}): Promise<Permit> {
         const started = this.clock();
-        if (this.active < this.limits.maxConcurrency && this.urgent.length === 0 && this.waiting.length === 0) {
+        if (!this.isPaused() && this.active < this.allowed() && this.urgent.length === 0 && this.waiting.length === 0) {
             this.take();
         } else {
-            // admitWaiters() counts our slot before it wakes us up.
-            await new Promise<void>((resolve) => (options.urgent ? this.urgent : this.waiting).push(resolve));
+            // admitWaiters() counts our slot before it wakes us up (at once if there is room, else on a release
+            // or when the pause ends).
+            await new Promise<void>((resolve) => {
+                (options.urgent ? this.urgent : this.waiting).push(resolve);
+                this.admitWaiters();
+            });
         }
-        await this.waitForPauseAndPace();
+        await this.waitForPace();
         let released = false;
         return {
             waitedMs: this.clock() - started,
-            release: () => {
-                if (!released) {
-                    released = true;
-                    this.release();
+            release: (outcome = {}) => {
+                if (released) {
+                    return;
                 }
+                released = true;
+                this.active--;
+                if (outcome.pauseForMs !== undefined) {
+                    this.pauseFor(outcome.pauseForMs);
+                } else {
+                    // An answer came back: one more request may be in flight.
+                    this.window = Math.min(this.window + 1, this.limits.maxConcurrency);
+                }
+                this.admitWaiters();
             },
         };
     }
 
-    /** Holds every request to this API back for `ms` (a server's `Retry-After`); never shortens a pause. */
+    /**
+     * Holds every request to this API back for `ms` (a server's `Retry-After`; never shortens a pause), then
+     * lets them go one at a time, each answer letting one more in flight.
+     */
     pauseFor(ms: number): void {
         const until = this.clock() + Math.max(0, ms);
         if (until > this.pausedUntil) {
             this.pausedUntil = until;
             this.pauses++;
         }
+        this.window = 1;
+        this.admitWaiters();
+    }
+
+    private isPaused(): boolean {
+        return this.pausedUntil > this.clock();
+    }
+
+    private allowed(): number {
+        return Math.min(this.window, this.limits.maxConcurrency);
     }
 
     private take(): void {
@@ -118,14 +156,21 @@ export class ApiLimiter {
         this.peak = Math.max(this.peak, this.active);
     }
 
-    private release(): void {
-        this.active--;
-        this.admitWaiters();
-    }
-
-    /** Gives free slots to the next waiters, retries first. */
+    /** Gives free slots to the next waiters, retries first; during a pause, wakes up when it ends. */
     private admitWaiters(): void {
-        while (this.active < this.limits.maxConcurrency) {
+        if (this.isPaused()) {
+            if (this.resumeTimer === undefined && this.urgent.length + this.waiting.length > 0) {
+                this.resumeTimer = setTimeout(
+                    () => {
+                        this.resumeTimer = undefined;
+                        this.admitWaiters();
+                    },
+                    Math.max(1, this.pausedUntil - this.clock()),
+                );
+            }
+            return;
+        }
+        while (this.active < this.allowed()) {
             const next = this.urgent.shift() ?? this.waiting.shift();
             if (next === undefined) {
                 return;
@@ -135,26 +180,17 @@ export class ApiLimiter {
         }
     }
 
-    private async waitForPauseAndPace(): Promise<void> {
-        for (;;) {
-            const now = this.clock();
-            if (this.pausedUntil > now) {
-                await sleepMs(this.pausedUntil - now);
-                continue;
-            }
-            const rate = this.limits.requestsPerSecond;
-            if (rate === undefined) {
-                return;
-            }
-            const at = Math.max(now, this.nextStartAt);
-            this.nextStartAt = at + 1000 / rate;
-            if (at <= now) {
-                return;
-            }
+    /** With `requestsPerSecond`, spaces the starts evenly (the slot is held meanwhile). */
+    private async waitForPace(): Promise<void> {
+        const rate = this.limits.requestsPerSecond;
+        if (rate === undefined) {
+            return;
+        }
+        const now = this.clock();
+        const at = Math.max(now, this.nextStartAt);
+        this.nextStartAt = at + 1000 / rate;
+        if (at > now) {
             await sleepMs(at - now);
-            if (this.pausedUntil <= this.clock()) {
-                return;
-            }
         }
     }
 }
