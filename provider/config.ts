@@ -105,7 +105,7 @@ export function apiUrlFor(service: ServiceName, baseUrl: string | undefined, all
     }
     if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
         throw new ConfigurationError(
-            `Refusing plain http:// to ${url.hostname} for ${service}: credentials would cross the network unencrypted. ` +
+            `Refusing ${service} baseUrl ${url.protocol}//${url.host}: plain http:// to a host other than loopback would send the credentials unencrypted. ` +
                 `Use https://, or set ${service}:allowInsecureHttp=true (or connection.allowInsecureHttp) if you really mean it.`,
         );
     }
@@ -140,8 +140,17 @@ export function resolveEndpoint(
         connection?.allowInsecureHttp ?? resolveSetting(service, "allowInsecureHttp", undefined, config, env),
     );
     const baseUrl = resolveSetting(service, "baseUrl", connection?.baseUrl, config, env);
-    return {
-        apiUrl: apiUrlFor(service, baseUrl, allowInsecure),
-        caCertificate: resolveSetting(service, "caCertificate", connection?.caCertificate, config, env),
-    };
+    const caCertificate = resolveSetting(service, "caCertificate", connection?.caCertificate, config, env);
+    if (caCertificate !== undefined && !isPemCertificate(caCertificate)) {
+        throw new ConfigurationError(
+            `Invalid ${service} caCertificate: expected PEM text (-----BEGIN CERTIFICATE----- …), not a path or a fingerprint. ` +
+                `Set it with \`pulumi config set ${service}:caCertificate -- "$(cat ca.pem)"\`, or point NODE_EXTRA_CA_CERTS at the file.`,
+        );
+    }
+    return { apiUrl: apiUrlFor(service, baseUrl, allowInsecure), caCertificate };
+}
+
+/** True for text holding at least one PEM certificate block. */
+export function isPemCertificate(value: string): boolean {
+    return /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(value);
 }

@@ -60,10 +60,7 @@ export function validateInputs<S extends z.ZodObject>(
     const effective: z.ZodType = Object.keys(pending).length > 0 ? partial.call(schema, mask) : schema;
     const result = effective.safeParse(known);
     if (!result.success) {
-        const failures = result.error.issues.map((issue) => ({
-            property: issue.path.length > 0 ? String(issue.path[0]) : "inputs",
-            reason: issue.path.length > 1 ? `${issue.path.slice(1).join(".")}: ${issue.message}` : issue.message,
-        }));
+        const failures = result.error.issues.flatMap((issue) => failuresOf(schema, issue));
         return { inputs: news, failures };
     }
     const parsed = result.data as z.infer<S>;
@@ -75,6 +72,66 @@ export function validateInputs<S extends z.ZodObject>(
     }
     const complete = Object.keys(pending).length === 0;
     return complete ? { inputs, failures: [], parsed } : { inputs, failures: [] };
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Check failures of one zod issue. Each names the input property it is about, and its reason names the field:
+ * an unknown key becomes a failure of that key (with the closest known name and the known ones), a message
+ * that does not say which field it is about gets the field's name in front.
+ */
+function failuresOf(schema: z.ZodType, issue: Issue): CheckFailure[] {
+    const path = issue.path.map(String);
+    if (issue.code === "unrecognized_keys") {
+        const known = keysAt(schema, path);
+        const where = path.length > 0 ? ` in ${path.join(".")}` : "";
+        return issue.keys.map((key) => {
+            const suggestion = known ? closest(key, known, 3) : undefined;
+            const hint = suggestion ? ` (did you mean "${suggestion}"?)` : "";
+            const list = known ? `; known properties${where}: ${listOf(known)}` : "";
+            return {
+                property: path[0] ?? key,
+                reason: `unknown property "${key}"${where}${hint}${list}`,
+            };
+        });
+    }
+    if (path.length === 0) {
+        return [{ property: "inputs", reason: issue.message }];
+    }
+    const property = path[0]!;
+    if (path.length > 1) {
+        return [{ property, reason: `${path.slice(1).join(".")}: ${issue.message}` }];
+    }
+    return [{ property, reason: issue.message.includes(property) ? issue.message : `${property}: ${issue.message}` }];
+}
+
+/** Property names of the object schema found at `path` below `schema` (through optional/default wrappers). */
+function keysAt(schema: unknown, path: readonly string[]): string[] | undefined {
+    let current: unknown = unwrapSchema(schema);
+    for (const segment of path) {
+        const shape = shapeOf(current);
+        current = shape ? unwrapSchema(shape[segment]) : undefined;
+    }
+    const shape = shapeOf(current);
+    return shape ? Object.keys(shape) : undefined;
+}
+
+function shapeOf(schema: unknown): Record<string, unknown> | undefined {
+    const shape = (schema as { shape?: unknown } | undefined)?.shape;
+    return typeof shape === "object" && shape !== null ? (shape as Record<string, unknown>) : undefined;
+}
+
+function unwrapSchema(schema: unknown): unknown {
+    let current = schema;
+    for (let depth = 0; depth < 8 && current !== undefined && shapeOf(current) === undefined; depth++) {
+        const unwrap = (current as { unwrap?: unknown }).unwrap;
+        if (typeof unwrap !== "function") {
+            break;
+        }
+        current = (unwrap as () => unknown).call(current);
+    }
+    return current;
 }
 
 /** Formats `["a","b"]` as `a, b` for messages that list allowed values. */

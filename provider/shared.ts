@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isPemCertificate } from "./config";
 import { isCalendarDate, listOf, type PlainObject, sameValue, todayUtc, UNKNOWN } from "./lifecycle";
 
 export const ROTATION_STRATEGIES = ["overlap", "rotate"] as const;
@@ -71,7 +72,13 @@ export function futureDateSchema(field: string) {
 /** Base URL, CA bundle and insecure opt-in, common to every `connection` input. */
 export const connectionBaseShape = {
     baseUrl: z.url({ error: "baseUrl must be an absolute URL such as https://host.example.com" }).optional(),
-    caCertificate: z.string().optional(),
+    caCertificate: z
+        .string({ error: "caCertificate must be PEM text (-----BEGIN CERTIFICATE----- …)" })
+        .refine(
+            isPemCertificate,
+            "caCertificate must be PEM text (-----BEGIN CERTIFICATE----- …), not a path or a fingerprint",
+        )
+        .optional(),
     allowInsecureHttp: z.boolean().optional(),
 };
 

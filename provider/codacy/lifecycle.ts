@@ -113,18 +113,26 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
      */
     private async createWithoutOrphans(client: CodacyClient, ref: CodacyRepositoryRef): Promise<CodacyToken> {
         const before = new Set((await client.listTokens(ref)).map((token) => token.id));
-        try {
-            return await client.createToken(ref);
-        } catch (e: unknown) {
-            if (!(e instanceof ApiError) || !e.ambiguous) {
-                throw e;
+        for (let attempt = 1; ; attempt++) {
+            try {
+                return await client.createToken(ref);
+            } catch (e: unknown) {
+                if (!(e instanceof ApiError) || !e.ambiguous) {
+                    throw e;
+                }
+                // Adopt what the lost request made; with nothing made, try once more (also guarded).
+                const appeared = (await client.listTokens(ref)).filter((token) => !before.has(token.id));
+                const [adopted, ...extra] = appeared.sort((a, b) => b.id - a.id);
+                for (const token of extra) {
+                    await client.deleteToken(ref, token.id);
+                }
+                if (adopted) {
+                    return adopted;
+                }
+                if (attempt >= 2) {
+                    throw e; // Nothing was created: the state and the service agree.
+                }
             }
-            const appeared = (await client.listTokens(ref)).filter((token) => !before.has(token.id));
-            const [adopted, ...extra] = appeared.sort((a, b) => b.id - a.id);
-            for (const token of extra) {
-                await client.deleteToken(ref, token.id);
-            }
-            return adopted ?? client.createToken(ref);
         }
     }
 

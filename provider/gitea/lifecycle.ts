@@ -157,13 +157,25 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
                         hint: `Gitea token names are unique per user and "${inputs.name}" is taken: choose another name, or take the existing token over with \`adopt: { tokenId }\`.`,
                     });
                 }
-                if (!(e instanceof ApiError) || !e.ambiguous || attempt >= 2) {
+                if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
                 }
-                // The answer was lost: a token of this name that we did not see created is ours. Remove it, retry.
+                // The answer was lost. Names are unique per user and the name was free (else Gitea answers 400):
+                // a token of this name is ours. Remove it, then retry once; after a second loss, fail.
                 const orphans = (await client.list(owner)).filter((token) => token.name === inputs.name);
                 for (const orphan of orphans) {
                     await client.delete(owner, orphan.id);
+                }
+                if (attempt >= 2) {
+                    throw new ApiError({
+                        service: "gitea",
+                        operation: "create access token",
+                        method: e.method,
+                        path: e.path,
+                        ...(e.status !== undefined ? { status: e.status } : {}),
+                        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; deleted ${orphans.length} token(s) the lost requests created`,
+                        hint: "No token was left behind. Run `pulumi up` again.",
+                    });
                 }
             }
         }

@@ -65,7 +65,7 @@ const fullPathPattern = new RegExp(`^${pathSegment}(/${pathSegment})*$`);
 export function parentSchema(kind: "project" | "group") {
     const help = `${kind} must be a numeric id or a full path such as "my-group/my-${kind === "project" ? "project" : "subgroup"}"`;
     return z
-        .union([z.number().int().positive(), z.string().trim().min(1)], { error: help })
+        .union([z.number().int(help).positive(help), z.string().trim().min(1, help)], { error: help })
         .transform((value) => String(value))
         .refine((value) => /^\d+$/.test(value) || fullPathPattern.test(value), { message: help });
 }

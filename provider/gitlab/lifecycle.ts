@@ -12,11 +12,17 @@ import {
     projectTokenInputsSchema,
 } from "./inputs";
 
+/** When the token list cannot be read before a create: how far back a token may date to count as ours. */
+const ORPHAN_WINDOW_MS = 10 * 60 * 1000;
+
+/** Which tokens existed before a create or rotate: their ids, else (no listing) a time before which they date. */
+interface Baseline {
+    ids?: Set<number>;
+    since: number;
+}
+
 /** GitLab's default maximum token lifetime (16.0+), used when no expiry is given. */
 export const GITLAB_MAX_LIFETIME_DAYS = 365;
-
-/** How far back a token may have been created to count as ours after a lost create response. */
-const ORPHAN_WINDOW_MS = 10 * 60 * 1000;
 
 /** State of a GitLab token resource: the inputs plus what GitLab granted. */
 export interface GitLabTokenState {
@@ -136,9 +142,9 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         const due = rotationDue(inputs.rotation, olds.expiresAt as string | null, today) !== undefined;
         if (strategyOf(news) === "rotate" && (triggerChanged || due)) {
             const client = this.clientFor(inputs.connection);
-            const rotated = await client.rotate(
-                this.kind,
-                inputs.parent,
+            const rotated = await this.rotateWithoutOrphans(
+                client,
+                inputs,
                 Number(olds.tokenId),
                 this.expiryFor(inputs, today),
             );
@@ -172,7 +178,10 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         }
     }
 
-    /** Creates a token; if the answer was lost, revokes what the lost request may have created and tries once more. */
+    /**
+     * Creates a token; if the answer was lost, revokes what the lost request may have created and tries once
+     * more. Tokens of the same name that existed before (GitLab allows duplicates) are never touched.
+     */
     private async createWithoutOrphans(
         client: GitLabClient,
         inputs: GitLabTokenInputs,
@@ -185,38 +194,107 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
             expires_at: expiresAt,
             description: inputs.description,
         });
+        const existing = await this.sameNameIds(client, inputs);
         for (let attempt = 1; ; attempt++) {
-            const startedAt = this.ctx.now().getTime();
             try {
                 return await client.create(this.kind, inputs.parent, request);
             } catch (e: unknown) {
                 if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
                 }
-                const revoked = await this.revokeOrphans(client, inputs, startedAt);
+                const revoked = await this.revokeOrphans(client, inputs, existing);
                 if (attempt >= 2) {
-                    throw new ApiError({
-                        service: "gitlab",
-                        operation: `create ${this.kind} access token`,
-                        method: e.method,
-                        path: e.path,
-                        ...(e.status !== undefined ? { status: e.status } : {}),
-                        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; revoked ${revoked} token(s) the lost requests created`,
-                        hint: "No token was left behind. Run `pulumi up` again.",
-                    });
+                    throw lostAnswerError(e, `create ${this.kind} access token`, revoked);
                 }
             }
         }
     }
 
-    private async revokeOrphans(client: GitLabClient, inputs: GitLabTokenInputs, startedAt: number): Promise<number> {
+    /**
+     * Rotates a token in place. If the answer was lost: when GitLab did not rotate, rotates again; when it did
+     * (the old token is revoked), rotates the successor it made, whose value was lost, to obtain a value. A
+     * second lost answer revokes every successor and fails: nothing is left alive that the state does not know.
+     */
+    private async rotateWithoutOrphans(
+        client: GitLabClient,
+        inputs: GitLabTokenInputs,
+        tokenId: number,
+        expiresAt: string,
+    ): Promise<GitLabNewToken> {
+        const existing = await this.sameNameIds(client, inputs);
+        let target = tokenId;
+        for (let attempt = 1; ; attempt++) {
+            try {
+                return await client.rotate(this.kind, inputs.parent, target, expiresAt);
+            } catch (e: unknown) {
+                if (!(e instanceof ApiError) || !e.ambiguous) {
+                    throw e;
+                }
+                if (attempt >= 2) {
+                    const revoked = await this.revokeOrphans(client, inputs, existing, tokenId);
+                    throw lostAnswerError(
+                        e,
+                        `rotate ${this.kind} access token`,
+                        revoked,
+                        "Run `pulumi refresh` (the old token is gone if GitLab rotated it) and then `pulumi up`.",
+                    );
+                }
+                const successors = await this.newSameNameTokens(client, inputs, existing, tokenId);
+                const [successor, ...extra] = successors.sort((a, b) => b.id - a.id);
+                for (const token of extra) {
+                    await client.revoke(this.kind, inputs.parent, token.id);
+                }
+                target = successor?.id ?? tokenId;
+            }
+        }
+    }
+
+    /**
+     * The tokens of this name that exist before we act: a lost answer never makes us touch them (GitLab allows
+     * several tokens of one name, e.g. one per stack). When GitLab refuses the listing (it answers 401 to a
+     * caller without the role, which the create then explains better), tokens created from a little before now
+     * count as ours instead.
+     */
+    private async sameNameIds(client: GitLabClient, inputs: GitLabTokenInputs): Promise<Baseline> {
+        const since = this.ctx.now().getTime() - ORPHAN_WINDOW_MS;
+        try {
+            const tokens = await client.list(this.kind, inputs.parent, { state: "active", search: inputs.name });
+            return {
+                ids: new Set(tokens.filter((token) => token.name === inputs.name).map((token) => token.id)),
+                since,
+            };
+        } catch (e: unknown) {
+            if (e instanceof ApiError) {
+                return { since };
+            }
+            throw e;
+        }
+    }
+
+    private async newSameNameTokens(
+        client: GitLabClient,
+        inputs: GitLabTokenInputs,
+        existing: Baseline,
+        except?: number,
+    ): Promise<GitLabToken[]> {
         const candidates = await client.list(this.kind, inputs.parent, { state: "active", search: inputs.name });
-        const orphans = candidates.filter(
+        return candidates.filter(
             (token) =>
                 token.name === inputs.name &&
                 !token.revoked &&
-                Date.parse(token.created_at) >= startedAt - ORPHAN_WINDOW_MS,
+                token.active &&
+                token.id !== except &&
+                (existing.ids ? !existing.ids.has(token.id) : Date.parse(token.created_at) >= existing.since),
         );
+    }
+
+    private async revokeOrphans(
+        client: GitLabClient,
+        inputs: GitLabTokenInputs,
+        existing: Baseline,
+        except?: number,
+    ): Promise<number> {
+        const orphans = await this.newSameNameTokens(client, inputs, existing, except);
         for (const orphan of orphans) {
             await client.revoke(this.kind, inputs.parent, orphan.id);
         }
@@ -283,6 +361,19 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
             expiresAt: (props.requestedExpiresAt ?? props.expiresAt) as string | undefined,
         } as GitLabTokenInputs;
     }
+}
+
+/** The error of a request whose answer was lost twice, after the tokens it may have made were revoked. */
+function lostAnswerError(e: ApiError, operation: string, revoked: number, next?: string): ApiError {
+    return new ApiError({
+        service: "gitlab",
+        operation,
+        method: e.method,
+        path: e.path,
+        ...(e.status !== undefined ? { status: e.status } : {}),
+        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; revoked ${revoked} token(s) the lost requests created`,
+        hint: `No token was left behind. ${next ?? "Run `pulumi up` again."}`,
+    });
 }
 
 function strategyOf(props: PlainObject): RotationStrategy {

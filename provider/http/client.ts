@@ -1,4 +1,5 @@
 import * as https from "node:https";
+import * as tls from "node:tls";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
 import type { z } from "zod";
 import { ApiError, type ServiceName, UnexpectedResponseError } from "./errors";
@@ -89,7 +90,10 @@ export class HttpClient {
             responseType: "text",
             transformResponse: [(data: unknown) => data],
             transitional: { clarifyTimeoutError: true },
-            ...(options.caCertificate ? { httpsAgent: new https.Agent({ ca: options.caCertificate }) } : {}),
+            // `ca` replaces Node's trust store: keep the public roots so the bundle adds to them.
+            ...(options.caCertificate
+                ? { httpsAgent: new https.Agent({ ca: [...tls.rootCertificates, options.caCertificate] }) }
+                : {}),
         });
     }
 
@@ -178,6 +182,7 @@ export class HttpClient {
                     cause: `${code}: ${this.scrub(rawMessage)}`,
                     ambiguous: req.method !== "GET" && AMBIGUOUS_NETWORK_CODES.has(code),
                     hint:
+                        certificateHint(code, this.options.service, this.options.apiUrl) ??
                         this.options.hint?.(undefined, req.operation) ??
                         `Check that ${this.options.apiUrl} is reachable from this machine, then run the command again.`,
                 }),
@@ -203,6 +208,11 @@ export class HttpClient {
     private parse<T>(req: RequestOptions<T>, response: AxiosResponse<string>): HttpResponse<T> {
         const headers = normalizeHeaders(response.headers);
         if (!req.schema) {
+            // The calls without a schema are deletes, documented as 204 No Content. A body means something else
+            // answered (a proxy, another service): taking it for success could leave a live token behind.
+            if (typeof response.data === "string" && response.data.trim() !== "") {
+                throw this.unexpected(req, response.status, "expected no content, got a body");
+            }
             return { status: response.status, data: undefined as T, headers };
         }
         let json: unknown;
@@ -257,6 +267,48 @@ export class HttpClient {
     private scrub(text: string): string {
         return redact(text, this.secrets);
     }
+}
+
+/** TLS verification failures, by Node's error code: what went wrong with the server's certificate. */
+const CERTIFICATE_PROBLEMS: Record<string, string> = {
+    SELF_SIGNED_CERT_IN_CHAIN: "is issued by a certificate authority this machine does not trust",
+    DEPTH_ZERO_SELF_SIGNED_CERT: "is self-signed",
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: "is issued by a certificate authority this machine does not trust",
+    UNABLE_TO_GET_ISSUER_CERT: "is issued by a certificate authority this machine does not trust",
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "is issued by a certificate authority this machine does not trust",
+    CERT_UNTRUSTED: "is not trusted",
+    CERT_HAS_EXPIRED: "has expired",
+    CERT_NOT_YET_VALID: "is not valid yet",
+    ERR_TLS_CERT_ALTNAME_INVALID: "does not name this host",
+};
+
+/**
+ * Advice for a certificate the client refused, naming the settings that fix it; undefined for other errors.
+ * An untrusted issuer is fixed by trusting the CA; an expired certificate or a wrong name only on the server.
+ */
+export function certificateHint(code: string, service: ServiceName, apiUrl: string): string | undefined {
+    const problem = CERTIFICATE_PROBLEMS[code];
+    if (problem === undefined) {
+        return undefined;
+    }
+    let host = apiUrl;
+    try {
+        host = new URL(apiUrl).host;
+    } catch {
+        // keep the URL as given
+    }
+    const server = `The TLS certificate of ${host} ${problem}.`;
+    if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
+        return `${server} Renew the server's certificate (or check this machine's clock); trusting another CA does not help.`;
+    }
+    if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+        return `${server} Use the host name the certificate was issued for in ${service}:baseUrl, or reissue the certificate with this name.`;
+    }
+    return (
+        `${server} Trust the issuing CA: set ${service}:caCertificate (PEM text, e.g. ` +
+        `\`pulumi config set ${service}:caCertificate -- "$(cat ca.pem)"\`) or the resource's connection.caCertificate, ` +
+        "or NODE_EXTRA_CA_CERTS=/path/ca.pem for the whole process. Never disable certificate checks."
+    );
 }
 
 /** Rate-limit answers may be retried this many times `maxAttempts`: the limiter keeps them from piling up. */

@@ -12,9 +12,6 @@ import {
     qoveryTokenInputsSchema,
 } from "./inputs";
 
-/** How far back a git token may have been created to count as ours after a lost create response. */
-const ORPHAN_WINDOW_MS = 10 * 60 * 1000;
-
 export function qoveryClientFor(connection: QoveryConnection | undefined, ctx: ProviderContext): QoveryClient {
     const endpoint = resolveEndpoint("qovery", connection, ctx.config, ctx.env);
     return new QoveryClient({
@@ -148,26 +145,34 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         }
     }
 
+    /**
+     * Creates a git token. When the answer is lost, a git token of this name that was not there before is ours:
+     * it is taken over (updated with our values) and any other such token removed. Git tokens that existed
+     * before, of the same name or not, are never touched.
+     */
     private async createWithoutOrphans(client: QoveryClient, inputs: QoveryTokenInputs): Promise<QoveryGitToken> {
-        const startedAt = this.ctx.now().getTime();
-        try {
-            return await client.create(inputs.organizationId, requestOf(inputs));
-        } catch (e: unknown) {
-            if (!(e instanceof ApiError) || !e.ambiguous) {
-                throw e;
+        const before = new Set((await client.list(inputs.organizationId)).map((token) => token.id));
+        for (let attempt = 1; ; attempt++) {
+            try {
+                return await client.create(inputs.organizationId, requestOf(inputs));
+            } catch (e: unknown) {
+                if (!(e instanceof ApiError) || !e.ambiguous) {
+                    throw e;
+                }
+                const appeared = (await client.list(inputs.organizationId)).filter(
+                    (token) => token.name === inputs.name && !before.has(token.id),
+                );
+                const [mine, ...extra] = appeared.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+                for (const token of extra) {
+                    await client.delete(inputs.organizationId, token.id);
+                }
+                if (mine) {
+                    return client.update(inputs.organizationId, mine.id, requestOf(inputs));
+                }
+                if (attempt >= 2) {
+                    throw e; // Nothing was created: the state and the service agree.
+                }
             }
-            // The answer was lost: a git token of this name created just now is ours; take it over with our values.
-            const recent = (await client.list(inputs.organizationId)).filter(
-                (token) => token.name === inputs.name && Date.parse(token.created_at) >= startedAt - ORPHAN_WINDOW_MS,
-            );
-            const [mine, ...extra] = recent.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
-            for (const token of extra) {
-                await client.delete(inputs.organizationId, token.id);
-            }
-            if (mine) {
-                return client.update(inputs.organizationId, mine.id, requestOf(inputs));
-            }
-            return client.create(inputs.organizationId, requestOf(inputs));
         }
     }
 

@@ -73,7 +73,7 @@ for (const kind of ["project", "group"] as const) {
                         /not in the future.*rotation/,
                     ],
                     [{ name: "x", scopes: ["api"], expiresAt: "2030-02-30" }, "expiresAt", /YYYY-MM-DD/],
-                    [{ name: "x", scopes: ["api"], scope: ["api"] }, "inputs", /scope/],
+                    [{ name: "x", scopes: ["api"], scope: ["api"] }, "scope", /unknown property "scope".*"scopes"/],
                 ];
                 for (const [news, property, reason] of cases) {
                     const result = await lifecycle.check({}, { ...parent, ...news });
@@ -198,8 +198,8 @@ for (const kind of ["project", "group"] as const) {
             });
 
             it("rejects a malformed answer with a clear error", async () => {
-                sandbox.faults.add({ service: "gitlab", method: "GET", kind: "malformed" });
                 const { id, outs } = await created();
+                sandbox.faults.add({ service: "gitlab", method: "GET", kind: "malformed" });
                 const error = await caught(() => lifecycle.read(id, outs));
                 expect(error).to.be.instanceOf(UnexpectedResponseError);
                 expect(error.message).to.include("not valid JSON");
