@@ -1,0 +1,165 @@
+// 2. Engine overhead (wall time of up/no-op up/refresh/destroy of N tokens against N no-op resources),
+// 4. API calls per operation (the sandbox counts them) and 5. peak memory of the dynamic-provider process.
+import { type Sandbox, sandboxStackConfig } from "../test/sandbox";
+import { measureUnitCosts, type UnitCosts } from "./costs";
+import { type RssPeak, RssSampler } from "./rss";
+import { median, timed } from "./stats";
+import {
+    type BenchStack,
+    benchStack,
+    countRequests,
+    expectChanges,
+    log,
+    mixedTokens,
+    type RequestCounts,
+} from "./stacks";
+
+/** The goal: each operation on tokens takes at most this many times as long as on no-op resources. */
+export const ENGINE_GOAL_RATIO = 1.3;
+
+export const OPS = ["create", "noop-up", "refresh", "destroy"] as const;
+export type Op = (typeof OPS)[number];
+export type Program = "tokens" | "noop";
+
+export const OP_LABEL: Record<Op, string> = {
+    create: "`up` (create N)",
+    "noop-up": "`up` (no change)",
+    refresh: "`refresh`",
+    destroy: "`destroy`",
+};
+
+export interface RunTiming {
+    run: number;
+    program: Program;
+    ms: Record<Op, number>;
+}
+
+export interface OpSummary {
+    op: Op;
+    tokensMs: number;
+    noopMs: number;
+    /** Median tokens time ÷ median no-op time. */
+    ratio: number;
+    /** Tokens ÷ no-op within each run (the two stacks ran back to back), in run order. */
+    runRatios: number[];
+}
+
+export interface EngineResult {
+    n: number;
+    runs: number;
+    timings: RunTiming[];
+    medians: OpSummary[];
+    /** Requests per operation of the token stack, first run. */
+    requests: Record<Op, RequestCounts>;
+    /** Whether every run made the same number of requests per operation. */
+    requestsStable: boolean;
+    rss: RssPeak[];
+    /** Isolated costs that explain part of the difference. */
+    unitCosts: UnitCosts;
+    rssIntervalMs: number;
+    rssMedianGapMs: number;
+}
+
+async function series(
+    target: BenchStack,
+    program: Program,
+    n: number,
+    sandbox: Sandbox,
+    rss: RssSampler,
+): Promise<{ ms: Record<Op, number>; requests: Record<Op, RequestCounts> }> {
+    const ms = {} as Record<Op, number>;
+    const requests = {} as Record<Op, RequestCounts>;
+    for (const op of OPS) {
+        sandbox.requests.length = 0;
+        rss.label(`${program}:${op}`);
+        const { ms: took, value: ops } = await timed(async () => {
+            switch (op) {
+                case "create":
+                case "noop-up":
+                    return (await target.stack.up()).summary.resourceChanges;
+                case "refresh":
+                    return (await target.stack.refresh()).summary.resourceChanges;
+                case "destroy":
+                    return (await target.stack.destroy()).summary.resourceChanges;
+            }
+        });
+        rss.label("");
+        ms[op] = took;
+        requests[op] = countRequests(sandbox.requests);
+        const what = `${program} ${op}`;
+        if (op === "create") {
+            expectChanges(what, ops, { create: n + 1 });
+        } else if (op === "noop-up") {
+            expectChanges(what, ops, {});
+        } else if (op === "refresh") {
+            if ((ops?.delete ?? 0) > 0) {
+                throw new Error(`${what}: refresh dropped ${ops?.delete} resources`);
+            }
+        } else {
+            expectChanges(what, ops, { delete: n + 1 });
+        }
+        log(`engine: ${what}: ${(took / 1000).toFixed(2)} s, ${requests[op].total} requests`);
+    }
+    return { ms, requests };
+}
+
+export async function runEngineBench(
+    sandbox: Sandbox,
+    n: number,
+    runs: number,
+    rssIntervalMs: number,
+): Promise<EngineResult> {
+    const rss = new RssSampler(rssIntervalMs);
+    const specs = mixedTokens(n);
+    const tokens = await benchStack("bench-tokens", sandboxStackConfig(sandbox));
+    tokens.setTokens(specs);
+    const noop = await benchStack("bench-noop", { count: { value: String(n) } });
+    const timings: RunTiming[] = [];
+    let first: Record<Op, RequestCounts> | undefined;
+    let stable = true;
+    try {
+        for (let run = 1; run <= runs; run++) {
+            // Alternate which program goes first, so a drift of the machine does not favour one side.
+            const order: Program[] = run % 2 === 1 ? ["tokens", "noop"] : ["noop", "tokens"];
+            for (const program of order) {
+                log(`engine: run ${run}/${runs}, ${program}`);
+                const outcome = await series(program === "tokens" ? tokens : noop, program, n, sandbox, rss);
+                timings.push({ run, program, ms: outcome.ms });
+                if (program === "tokens") {
+                    if (first === undefined) {
+                        first = outcome.requests;
+                    } else {
+                        stable &&= OPS.every((op) => outcome.requests[op].total === first?.[op].total);
+                    }
+                }
+            }
+        }
+    } finally {
+        await tokens.dispose();
+        await noop.dispose();
+    }
+    const report = await rss.stop();
+    log("engine: unit costs (provider serialization, provider code load)");
+    const unitCosts = await measureUnitCosts();
+    const medians = OPS.map((op) => {
+        const tokensMs = median(timings.filter((t) => t.program === "tokens").map((t) => t.ms[op]));
+        const noopMs = median(timings.filter((t) => t.program === "noop").map((t) => t.ms[op]));
+        const runRatios = Array.from({ length: runs }, (_, i) => {
+            const of = (program: Program) => timings.find((t) => t.run === i + 1 && t.program === program)!.ms[op];
+            return of("tokens") / of("noop");
+        });
+        return { op, tokensMs, noopMs, ratio: tokensMs / noopMs, runRatios };
+    });
+    return {
+        n,
+        runs,
+        timings,
+        medians,
+        requests: first!,
+        requestsStable: stable,
+        rss: report.peaks,
+        unitCosts,
+        rssIntervalMs,
+        rssMedianGapMs: report.medianGapMs,
+    };
+}
