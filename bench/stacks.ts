@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { OpMap } from "@pulumi/pulumi/automation";
-import { createTestWorkspace, programDir, type TestWorkspace } from "../test/e2e/harness";
+import { createTestWorkspace, installedProgramDir, type TestWorkspace } from "../test/e2e/harness";
 import { type RecordedRequest, SEED } from "../test/sandbox";
 
 export type TokenKind = "ProjectAccessToken" | "GroupAccessToken" | "GiteaToken" | "CodacyRepoToken" | "QoveryGitToken";
@@ -78,7 +78,9 @@ export async function benchStack(
     program: string,
     config: Record<string, { value: string; secret?: boolean }>,
 ): Promise<BenchStack> {
-    const dir = programDir(program);
+    // Measure the package as users install it (a copy under node_modules), not as linked in this repository.
+    const installed = installedProgramDir(program);
+    const dir = installed.dir;
     const specDir = fs.mkdtempSync(path.join(os.tmpdir(), "pat-bench-"));
     const specFile = path.join(specDir, "tokens.json");
     fs.writeFileSync(specFile, "[]");
@@ -91,6 +93,7 @@ export async function benchStack(
         });
     } catch (e: unknown) {
         fs.rmSync(specDir, { recursive: true, force: true });
+        installed.dispose();
         throw e;
     }
     return {
@@ -109,6 +112,7 @@ export async function benchStack(
                 await ws.dispose();
             } finally {
                 fs.rmSync(specDir, { recursive: true, force: true });
+                installed.dispose();
             }
         },
     };

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as dynamic from "@pulumi/pulumi/dynamic";
 import { type ConnectionArgs, type RotationArgs, secretInput, withSecretOutputs } from "./common";
-import { dynamicProviderFor } from "./dynamicProvider";
+import codacyRepoTokenProvider = require("./providers/CodacyRepoToken");
 
 /** Codacy's git provider codes: GitHub, GitHub Enterprise, GitLab, GitLab Enterprise, Bitbucket, Bitbucket Server. */
 export type CodacyProvider = "gh" | "ghe" | "gl" | "gle" | "bb" | "bbe";
@@ -33,12 +33,6 @@ export interface CodacyRepoTokenArgs {
 }
 
 /**
- * One provider object for every `CodacyRepoToken`: the SDK serializes a provider object once and reuses the
- * text, which keeps programs declaring hundreds of tokens fast.
- */
-let sharedProvider: pulumi.dynamic.ResourceProvider | undefined;
-
-/**
  * A Codacy repository API token (`/organizations/:provider/:org/repositories/:repo/tokens`), e.g. for coverage
  * uploads. Tokens are immutable: changes replace them, the new one created before the old one is deleted.
  */
@@ -56,9 +50,8 @@ export class CodacyRepoToken extends dynamic.Resource {
     declare readonly renewBy: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: CodacyRepoTokenArgs, opts?: pulumi.CustomResourceOptions) {
-        sharedProvider ??= dynamicProviderFor("CodacyRepoToken");
         super(
-            sharedProvider,
+            codacyRepoTokenProvider,
             name,
             {
                 provider: args.provider,

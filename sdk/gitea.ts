@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as dynamic from "@pulumi/pulumi/dynamic";
 import { type ConnectionArgs, type RotationArgs, secretInput, withSecretOutputs } from "./common";
-import { dynamicProviderFor } from "./dynamicProvider";
+import giteaTokenProvider = require("./providers/GiteaToken");
 
 type GiteaScopeCategory =
     | "activitypub"
@@ -79,7 +79,7 @@ export class GiteaToken extends dynamic.Resource {
 
     constructor(name: string, args: GiteaTokenArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            dynamicProviderFor("GiteaToken"),
+            giteaTokenProvider,
             name,
             {
                 username: args.username,

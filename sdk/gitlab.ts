@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type AccessLevelName, type GITLAB_SCOPES, unknownGitLabScopes } from "../provider/gitlab/inputs";
 import { type ConnectionArgs, type RotationArgs, secretInput, withSecretOutputs } from "./common";
-import { dynamicProviderFor } from "./dynamicProvider";
+import projectAccessTokenProvider = require("./providers/ProjectAccessToken");
+import groupAccessTokenProvider = require("./providers/GroupAccessToken");
 
 /** A GitLab scope this package knows; any other well-formed scope is accepted with a warning. */
 export type GitLabScope = (typeof GITLAB_SCOPES)[number];
@@ -133,7 +134,7 @@ export class ProjectAccessToken extends GitLabAccessTokenBase {
 
     constructor(name: string, args: ProjectAccessTokenArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            dynamicProviderFor("ProjectAccessToken"),
+            projectAccessTokenProvider,
             name,
             GitLabAccessTokenBase.propsOf(args, { project: args.project }),
             withSecretOutputs(opts, ["token"]),
@@ -153,7 +154,7 @@ export class GroupAccessToken extends GitLabAccessTokenBase {
 
     constructor(name: string, args: GroupAccessTokenArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            dynamicProviderFor("GroupAccessToken"),
+            groupAccessTokenProvider,
             name,
             GitLabAccessTokenBase.propsOf(args, { group: args.group }),
             withSecretOutputs(opts, ["token"]),

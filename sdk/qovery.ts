@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as dynamic from "@pulumi/pulumi/dynamic";
 import { type ConnectionArgs, secretInput, withSecretOutputs } from "./common";
-import { dynamicProviderFor } from "./dynamicProvider";
+import qoveryGitTokenProvider = require("./providers/QoveryGitToken");
 
 export type QoveryGitProvider = "GITHUB" | "GITLAB" | "BITBUCKET";
 
@@ -59,7 +59,7 @@ export class QoveryGitToken extends dynamic.Resource {
 
     constructor(name: string, args: QoveryGitTokenArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            dynamicProviderFor("QoveryGitToken"),
+            qoveryGitTokenProvider,
             name,
             {
                 organizationId: args.organizationId,

@@ -17,6 +17,37 @@ export function programDir(name: string): string {
     return path.join(repoRoot, "test", "e2e", "programs", name);
 }
 
+/**
+ * Copies a test program into a temporary directory laid out as a user's project is: the package is a real
+ * copy under node_modules/pulumi-access-tokens (package.json plus what its `files` field ships, as `npm pack`
+ * would) and every other dependency is a link into the repository's node_modules. Only in this layout does
+ * Pulumi serialize the provider as a `require()` of the installed package (see sdk/dynamicProvider.ts).
+ * Needs `npm run build` first.
+ */
+export function installedProgramDir(name: string): { dir: string; dispose(): void } {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "pat-installed-"));
+    const dir = path.join(root, name);
+    fs.cpSync(programDir(name), dir, {
+        recursive: true,
+        filter: (src) => !/Pulumi\.[^/]+\.yaml$/.test(src) || src.endsWith("Pulumi.yaml"),
+    });
+    const modules = path.join(dir, "node_modules");
+    const installed = path.join(modules, "pulumi-access-tokens");
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { files?: string[] };
+    for (const entry of ["package.json", ...(manifest.files ?? [])]) {
+        const source = path.join(repoRoot, entry);
+        if (fs.existsSync(source)) {
+            fs.cpSync(source, path.join(installed, entry), { recursive: true });
+        }
+    }
+    for (const entry of fs.readdirSync(path.join(repoRoot, "node_modules"))) {
+        if (entry !== "pulumi-access-tokens" && !entry.startsWith(".")) {
+            fs.symlinkSync(path.join(repoRoot, "node_modules", entry), path.join(modules, entry));
+        }
+    }
+    return { dir, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
 function findRepoRoot(start: string): string {
     for (let dir = start; ; dir = path.dirname(dir)) {
         if (fs.existsSync(path.join(dir, "scripts", "ensure-pulumi"))) {

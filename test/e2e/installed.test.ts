@@ -1,0 +1,68 @@
+// As users install it (a real copy under node_modules), the package's dynamic providers are stored in the
+// state as a require() of the installed package, not as code: small, and with no path of this machine.
+import { execFileSync } from "node:child_process";
+import { expect } from "chai";
+import { SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
+import { createTestWorkspace, installedProgramDir, type TestWorkspace } from "./harness";
+
+const KINDS = [
+    { kind: "ProjectAccessToken", name: "project", args: { project: "acme/web", name: "p", scopes: ["read_api"] } },
+    { kind: "GroupAccessToken", name: "group", args: { group: "acme", name: "g", scopes: ["read_api"] } },
+    { kind: "GiteaToken", name: "gitea", args: { name: "t", scopes: ["read:user"] } },
+    { kind: "CodacyRepoToken", name: "codacy", args: { provider: "gh", organization: "acme", repository: "repo-001" } },
+    {
+        kind: "QoveryGitToken",
+        name: "qovery",
+        args: { organizationId: SEED.qovery.organizationId, name: "q", type: "GITLAB", token: "$ref:project.token" },
+    },
+];
+
+describe("e2e: the package as users install it", function () {
+    this.timeout(5 * 60 * 1000);
+    let sandbox: Sandbox;
+    let program: { dir: string; dispose(): void };
+    let ws: TestWorkspace;
+
+    before(async function () {
+        this.timeout(40 * 60 * 1000);
+        sandbox = await startSandbox();
+        program = installedProgramDir("tokens");
+        ws = await createTestWorkspace(program.dir, {
+            config: { ...sandboxStackConfig(sandbox), resources: { value: JSON.stringify(KINDS) } },
+        });
+    });
+    after(async () => {
+        await ws?.dispose();
+        program?.dispose();
+        await sandbox?.close();
+    });
+
+    it("stores each provider as a require() of the installed package, well under 1 KB", async () => {
+        await ws.stack.up();
+        const exported = execFileSync("pulumi", ["stack", "export", "--stack", ws.stack.name], {
+            cwd: program.dir,
+            env: { ...process.env, ...ws.env },
+            encoding: "utf8",
+        });
+        const resources = (
+            JSON.parse(exported) as { deployment: { resources: { type: string; inputs?: { __provider?: string } }[] } }
+        ).deployment.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+        expect(resources).to.have.length(5);
+        for (const resource of resources) {
+            const provider = resource.inputs?.__provider ?? "";
+            const kind = resource.type.split(":").pop();
+            expect(provider, resource.type).to.include(`require("pulumi-access-tokens/dist/sdk/providers/${kind}`);
+            expect(provider.length, resource.type).to.be.below(1024);
+            expect(provider).to.not.include(program.dir);
+        }
+    });
+
+    it("refresh and destroy load the provider from the installed package", async () => {
+        const refreshed = await ws.stack.refresh();
+        expect(refreshed.summary.result).to.equal("succeeded");
+        await ws.stack.destroy();
+        expect(sandbox.liveTokens("qovery")).to.deep.equal([]);
+        expect(sandbox.liveTokens("codacy")).to.deep.equal([]);
+        expect(sandbox.liveTokens("gitea")).to.deep.equal([]);
+    });
+});
