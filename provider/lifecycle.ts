@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ConfigurationError } from "./http/errors";
+import { ApiError, ConfigurationError } from "./http/errors";
 
 /** The engine's placeholder for a value not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -238,6 +238,24 @@ export function connectionFailures(connection: unknown, build: (connection: neve
     } catch (e: unknown) {
         if (e instanceof ConfigurationError) {
             return [{ property: "connection", reason: e.message }];
+        }
+        throw e;
+    }
+}
+
+/** What `unlessGone` returns when the service answered 404. */
+export const GONE: unique symbol = Symbol("gone");
+
+/**
+ * Runs a call for which a 404 means "already gone" (a delete's goal, a read's "drop it from state"): returns
+ * `GONE` then instead of failing. Every other failure, network errors included, is thrown.
+ */
+export async function unlessGone<T>(call: () => Promise<T>): Promise<T | typeof GONE> {
+    try {
+        return await call();
+    } catch (e: unknown) {
+        if (e instanceof ApiError && e.isNotFound) {
+            return GONE;
         }
         throw e;
     }

@@ -1,6 +1,14 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, validateInputs, connectionFailures } from "../lifecycle";
+import {
+    addDays,
+    type PlainObject,
+    todayUtc,
+    validateInputs,
+    connectionFailures,
+    GONE,
+    unlessGone,
+} from "../lifecycle";
 import { compact, DiffPlan, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
@@ -45,14 +53,9 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
 
     async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
         const client = this.clientFor(props.connection as CodacyConnection | undefined);
-        let tokens: CodacyToken[];
-        try {
-            tokens = await client.listTokens(refOf(props));
-        } catch (e: unknown) {
-            if (e instanceof ApiError && e.isNotFound) {
-                return {}; // The repository left Codacy, and its tokens with it.
-            }
-            throw e;
+        const tokens = await unlessGone(() => client.listTokens(refOf(props)));
+        if (tokens === GONE) {
+            return {}; // The repository left Codacy, and its tokens with it.
         }
         const tokenId = Number(props.tokenId ?? id);
         const live = tokens.find((token) => token.id === tokenId);
@@ -97,14 +100,7 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
 
     async delete(id: string, props: PlainObject): Promise<void> {
         const client = this.clientFor(props.connection as CodacyConnection | undefined);
-        try {
-            await client.deleteToken(refOf(props), Number(props.tokenId ?? id));
-        } catch (e: unknown) {
-            if (e instanceof ApiError && e.isNotFound) {
-                return;
-            }
-            throw e;
-        }
+        await unlessGone(() => client.deleteToken(refOf(props), Number(props.tokenId ?? id)));
     }
 
     /**

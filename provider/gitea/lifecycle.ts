@@ -1,7 +1,15 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, validateInputs, connectionFailures } from "../lifecycle";
+import {
+    addDays,
+    type PlainObject,
+    todayUtc,
+    validateInputs,
+    connectionFailures,
+    GONE,
+    unlessGone,
+} from "../lifecycle";
 import { compact, DiffPlan, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GiteaClient, type GiteaNewToken } from "./client";
@@ -62,14 +70,9 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         const client = this.clientFor(props.connection as GiteaConnection | undefined);
         const owner = String(props.owner ?? props.username ?? client.username);
         const tokenId = Number(props.tokenId ?? id);
-        let tokens: Awaited<ReturnType<GiteaClient["list"]>>;
-        try {
-            tokens = await client.list(owner);
-        } catch (e: unknown) {
-            if (e instanceof ApiError && e.isNotFound) {
-                return {}; // The user itself is gone, and its tokens with it.
-            }
-            throw e;
+        const tokens = await unlessGone(() => client.list(owner));
+        if (tokens === GONE) {
+            return {}; // The user itself is gone, and its tokens with it.
         }
         const live = tokens.find((token) => token.id === tokenId);
         if (!live) {
@@ -127,14 +130,7 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
     async delete(id: string, props: PlainObject): Promise<void> {
         const client = this.clientFor(props.connection as GiteaConnection | undefined);
         const owner = String(props.owner ?? props.username ?? client.username);
-        try {
-            await client.delete(owner, Number(props.tokenId ?? id));
-        } catch (e: unknown) {
-            if (e instanceof ApiError && e.isNotFound) {
-                return;
-            }
-            throw e;
-        }
+        await unlessGone(() => client.delete(owner, Number(props.tokenId ?? id)));
     }
 
     private async createWithoutOrphans(

@@ -1,7 +1,15 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, validateInputs, connectionFailures } from "../lifecycle";
+import {
+    addDays,
+    type PlainObject,
+    todayUtc,
+    validateInputs,
+    connectionFailures,
+    GONE,
+    unlessGone,
+} from "../lifecycle";
 import { compact, DiffPlan, type RotationStrategy, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GitLabClient, type GitLabNewToken, type GitLabParentKind, type GitLabToken } from "./client";
@@ -87,16 +95,8 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         const inputs = this.inputsOf(props);
         const client = this.clientFor(inputs.connection);
         const tokenId = Number(props.tokenId ?? id);
-        let live: GitLabToken;
-        try {
-            live = await client.get(this.kind, inputs.parent, tokenId);
-        } catch (e: unknown) {
-            if (e instanceof ApiError && e.isNotFound) {
-                return {};
-            }
-            throw e;
-        }
-        if (this.isGone(live)) {
+        const live = await unlessGone(() => client.get(this.kind, inputs.parent, tokenId));
+        if (live === GONE || this.isGone(live)) {
             // Revoked or expired behind Pulumi's back: drop it so the next `up` creates it again.
             return {};
         }
@@ -168,14 +168,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     async delete(id: string, props: PlainObject): Promise<void> {
         const inputs = this.inputsOf(props);
         const client = this.clientFor(inputs.connection);
-        try {
-            await client.revoke(this.kind, inputs.parent, Number(props.tokenId ?? id));
-        } catch (e: unknown) {
-            if (e instanceof ApiError && e.isNotFound) {
-                return; // Already gone: that is what delete wants.
-            }
-            throw e;
-        }
+        await unlessGone(() => client.revoke(this.kind, inputs.parent, Number(props.tokenId ?? id)));
     }
 
     /**

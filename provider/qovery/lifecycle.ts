@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import { type PlainObject, validateInputs, connectionFailures } from "../lifecycle";
+import { type PlainObject, validateInputs, connectionFailures, GONE, unlessGone } from "../lifecycle";
 import { compact, DiffPlan } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
@@ -65,14 +65,9 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
     async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
         const inputs = props as QoveryTokenInputs;
         const client = this.clientFor(inputs.connection);
-        let live: QoveryGitToken;
-        try {
-            live = await client.get(inputs.organizationId, String(props.gitTokenId ?? id));
-        } catch (e: unknown) {
-            if (e instanceof ApiError && e.isNotFound) {
-                return {};
-            }
-            throw e;
+        const live = await unlessGone(() => client.get(inputs.organizationId, String(props.gitTokenId ?? id)));
+        if (live === GONE) {
+            return {};
         }
         // Out-of-band edits of name, description… show up as a diff on the next `up`, which puts them back.
         const drifted = compact({
@@ -116,17 +111,12 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         const inputs = props as QoveryTokenInputs;
         const client = this.clientFor(inputs.connection);
         const gitTokenId = String(props.gitTokenId ?? id);
-        try {
+        await unlessGone(async () => {
             if (!inputs.allowDeleteWhileInUse) {
                 await this.refuseIfInUse(client, inputs.organizationId, gitTokenId);
             }
             await client.delete(inputs.organizationId, gitTokenId);
-        } catch (e: unknown) {
-            if (e instanceof ApiError && e.isNotFound) {
-                return;
-            }
-            throw e;
-        }
+        });
     }
 
     /** Deleting a git token that services build from breaks their next deployment: refuse unless told otherwise. */
