@@ -59,6 +59,15 @@ export class ApiLimiter {
     private pauses = 0;
     private resumeTimer: NodeJS.Timeout | undefined;
     private nextStartAt = 0;
+    /**
+     * Without a configured pace, the pace the server turned out to sustain: learned from the starts between two
+     * rate-limit answers, so that after the first 429s requests flow at about the server's rate instead of
+     * bursting into the next 429 and waiting out a whole-second `Retry-After`. Creeps up while no 429 comes.
+     */
+    private learnedRate: number | undefined;
+    private lastLearnedAt = 0;
+    /** When answers that were not rate limits came back, over the last seconds, for learning the pace. */
+    private readonly recentAnswers: number[] = [];
     /** Retries of requests already under way go first: they have waited once already. */
     private readonly urgent: Array<() => void> = [];
     private readonly waiting: Array<() => void> = [];
@@ -121,6 +130,7 @@ export class ApiLimiter {
                 if (outcome.pauseForMs !== undefined) {
                     this.pauseFor(outcome.pauseForMs);
                 } else {
+                    this.recordAnswer();
                     // An answer came back: one more request may be in flight.
                     this.window = Math.min(this.window + 1, this.limits.maxConcurrency);
                 }
@@ -134,6 +144,7 @@ export class ApiLimiter {
      * lets them go one at a time, each answer letting one more in flight.
      */
     pauseFor(ms: number): void {
+        this.learnPace();
         const until = this.clock() + Math.max(0, ms);
         if (until > this.pausedUntil) {
             this.pausedUntil = until;
@@ -141,6 +152,37 @@ export class ApiLimiter {
         }
         this.window = 1;
         this.admitWaiters();
+    }
+
+    /** The pace learned so far (starts per second), if any: for tests and benchmarks. */
+    get learnedPace(): number | undefined {
+        return this.learnedRate;
+    }
+
+    private recordAnswer(): void {
+        const now = this.clock();
+        this.recentAnswers.push(now);
+        while (this.recentAnswers.length > 0 && this.recentAnswers[0]! < now - LEARNING_WINDOW_MS) {
+            this.recentAnswers.shift();
+        }
+    }
+
+    /**
+     * On a rate-limit answer: while requests keep hitting the limit, the answers that got through over the last
+     * seconds are what the server sustains. Pace a little under that.
+     */
+    private learnPace(): void {
+        if (this.limits.requestsPerSecond !== undefined) {
+            return;
+        }
+        const now = this.clock();
+        const since = Math.max(this.recentAnswers[0] ?? now, now - LEARNING_WINDOW_MS);
+        const seconds = (now - since) / 1000;
+        const answered = this.recentAnswers.filter((t) => t >= since).length;
+        if (seconds >= 2 && answered >= 5) {
+            this.learnedRate = (0.95 * answered) / seconds;
+            this.lastLearnedAt = now;
+        }
     }
 
     private isPaused(): boolean {
@@ -182,11 +224,16 @@ export class ApiLimiter {
 
     /** With `requestsPerSecond`, spaces the starts evenly (the slot is held meanwhile). */
     private async waitForPace(): Promise<void> {
-        const rate = this.limits.requestsPerSecond;
+        const now = this.clock();
+        if (this.learnedRate !== undefined && now - this.lastLearnedAt > 5_000) {
+            // No rate-limit answer for a while: try a little faster.
+            this.learnedRate *= 1.05;
+            this.lastLearnedAt = now;
+        }
+        const rate = this.limits.requestsPerSecond ?? this.learnedRate;
         if (rate === undefined) {
             return;
         }
-        const now = this.clock();
         const at = Math.max(now, this.nextStartAt);
         this.nextStartAt = at + 1000 / rate;
         if (at > now) {
@@ -194,6 +241,9 @@ export class ApiLimiter {
         }
     }
 }
+
+/** How far back answers count when learning the pace a server sustains. */
+const LEARNING_WINDOW_MS = 10_000;
 
 function sleepMs(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, Math.ceil(ms)));
