@@ -95,6 +95,13 @@ for (const kind of ["project", "group"] as const) {
                 expect(result.failures?.[0]?.reason).to.include("gitlab:token").and.include("GITLAB_TOKEN");
             });
 
+            it("accepts a well-formed scope newer than this package (GitLab adds scopes), refusing near misses", async () => {
+                const future = await lifecycle.check({}, { ...parent, name: "x", scopes: ["read_quantum_registry"] });
+                expect(future.failures ?? []).to.deep.equal([]);
+                const typo = await lifecycle.check({}, { ...parent, name: "x", scopes: ["write_repositry"] });
+                expect(typo.failures?.[0]?.reason).to.include('did you mean "write_repository"');
+            });
+
             it("lets values unknown during preview through", async () => {
                 const result = await lifecycle.check(
                     {},
