@@ -260,3 +260,24 @@ export async function unlessGone<T>(call: () => Promise<T>): Promise<T | typeof 
         throw e;
     }
 }
+
+/**
+ * The whole of a lifecycle's `check`: the zod schema, then rules across fields (if any), then the connection
+ * settings. Each step runs only when the previous found nothing, so a message is about the first problem.
+ */
+export function checkInputs<S extends z.ZodObject>(
+    schema: S,
+    news: PlainObject,
+    buildClient: (connection: never) => unknown,
+    crossFieldFailures: (inputs: PlainObject) => CheckFailure[] = () => [],
+): CheckOutcome {
+    const { inputs, failures } = validateInputs(schema, news);
+    if (failures.length === 0) {
+        failures.push(...crossFieldFailures(inputs));
+    }
+    if (failures.length === 0) {
+        // Fail before any request when credentials or the base URL are missing or unacceptable.
+        failures.push(...connectionFailures(inputs.connection, buildClient));
+    }
+    return { inputs, failures };
+}

@@ -1,14 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
-import {
-    addDays,
-    type PlainObject,
-    todayUtc,
-    validateInputs,
-    connectionFailures,
-    GONE,
-    unlessGone,
-} from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs } from "../lifecycle";
 import { compact, DiffPlan, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
@@ -33,12 +25,7 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
     ) {}
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const { inputs, failures } = validateInputs(codacyTokenInputsSchema, news);
-        if (failures.length === 0) {
-            // Fail before any request when credentials or the base URL are missing or unacceptable.
-            failures.push(...connectionFailures(inputs.connection, this.clientFor));
-        }
-        return { inputs, failures };
+        return checkInputs(codacyTokenInputsSchema, news, this.clientFor);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {

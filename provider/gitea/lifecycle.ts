@@ -1,15 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
 import { ApiError } from "../http";
-import {
-    addDays,
-    type PlainObject,
-    todayUtc,
-    validateInputs,
-    connectionFailures,
-    GONE,
-    unlessGone,
-} from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs } from "../lifecycle";
 import { compact, DiffPlan, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GiteaClient, type GiteaNewToken } from "./client";
@@ -39,12 +31,7 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
     ) {}
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const { inputs, failures } = validateInputs(giteaTokenInputsSchema, news);
-        if (failures.length === 0) {
-            // Fail before any request when credentials or the base URL are missing or unacceptable.
-            failures.push(...connectionFailures(inputs.connection, this.clientFor));
-        }
-        return { inputs, failures };
+        return checkInputs(giteaTokenInputsSchema, news, this.clientFor);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {

@@ -1,15 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import {
-    addDays,
-    type PlainObject,
-    todayUtc,
-    validateInputs,
-    connectionFailures,
-    GONE,
-    unlessGone,
-} from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs } from "../lifecycle";
 import { compact, DiffPlan, type RotationStrategy, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GitLabClient, type GitLabNewToken, type GitLabParentKind, type GitLabToken } from "./client";
@@ -68,12 +60,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
         const schema = this.kind === "project" ? projectTokenInputsSchema : groupTokenInputsSchema;
-        const { inputs, failures } = validateInputs(schema, news);
-        if (failures.length === 0) {
-            // Fail before any request when credentials or the base URL are missing or unacceptable.
-            failures.push(...connectionFailures(inputs.connection, this.clientFor));
-        }
-        return { inputs, failures };
+        return checkInputs(schema, news, this.clientFor);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {

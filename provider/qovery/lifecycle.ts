@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import { type PlainObject, validateInputs, connectionFailures, GONE, unlessGone } from "../lifecycle";
+import { type PlainObject, GONE, unlessGone, checkInputs } from "../lifecycle";
 import { compact, DiffPlan } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
@@ -42,15 +42,9 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
     ) {}
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const { inputs, failures } = validateInputs(qoveryTokenInputsSchema, news);
-        if (failures.length === 0) {
-            failures.push(...qoveryCrossFieldFailures(inputs as Partial<QoveryTokenInputs>));
-        }
-        if (failures.length === 0) {
-            // Fail before any request when credentials or the base URL are missing or unacceptable.
-            failures.push(...connectionFailures(inputs.connection, this.clientFor));
-        }
-        return { inputs, failures };
+        return checkInputs(qoveryTokenInputsSchema, news, this.clientFor, (inputs) =>
+            qoveryCrossFieldFailures(inputs as Partial<QoveryTokenInputs>),
+        );
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {

@@ -24,7 +24,7 @@ import { SEED, type Sandbox, startSandbox } from "../sandbox";
 import { createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
-const PROGRAM = programDir("secrets");
+const PROGRAM = programDir("tokens");
 
 const WRONG_QOVERY_TOKEN = "wrong-qovery-credential-7f3a9c";
 const WRONG_GITEA_PASSWORD = "wrong-gitea-password-91b2d4";

@@ -1,5 +1,7 @@
 // A program driven by config, so one stack can be taken through every lifecycle step: `resources` is a JSON
-// list of { kind, name, args }; an argument written "$ref:<name>.<output>" is that resource's output.
+// list of { kind, name, args }; an argument written "$ref:<name>.<output>" is that resource's output, one
+// written "$secret:<key>" the project's secret config value <key> (how credentials reach a `connection`
+// input without ever being written in clear).
 import * as pulumi from "@pulumi/pulumi";
 import * as tokens from "pulumi-access-tokens";
 
@@ -20,7 +22,8 @@ const constructors: Record<Kind, Constructor> = {
     QoveryGitToken: tokens.QoveryGitToken as unknown as Constructor,
 };
 
-const specs: Spec[] = JSON.parse(new pulumi.Config().get("resources") ?? "[]");
+const config = new pulumi.Config();
+const specs: Spec[] = JSON.parse(config.get("resources") ?? "[]");
 const made: Record<string, AnyToken> = {};
 
 function resolve(value: unknown): unknown {
@@ -31,6 +34,9 @@ function resolve(value: unknown): unknown {
             throw new Error(`unknown reference ${value}`);
         }
         return target[output];
+    }
+    if (typeof value === "string" && value.startsWith("$secret:")) {
+        return config.requireSecret(value.slice(8));
     }
     if (Array.isArray(value)) {
         return value.map(resolve);
