@@ -279,5 +279,35 @@ export function checkInputs<S extends z.ZodObject>(
         // Fail before any request when credentials or the base URL are missing or unacceptable.
         failures.push(...connectionFailures(inputs.connection, buildClient));
     }
-    return { inputs, failures };
+    return { inputs, failures: failures.map((failure) => withoutValueIfSensitive(failure, schema)) };
+}
+
+/**
+ * Inputs that hold, or may hold, a credential or a token value: every service's `connection` and Qovery's
+ * `token` (the git provider's token). A new kind's credential-bearing input belongs here; a unit test fails
+ * for a schema property whose name says "token", "password", "secret", "key" or "credential" that is missing.
+ */
+export const CREDENTIAL_INPUTS: ReadonlySet<string> = new Set(["connection", "token"]);
+
+/**
+ * The engine prints a check failure as "property P value V has a problem: R" with V the input's value as it
+ * is, secret or not (so a credential would land in CI logs in clear), and as "resource has a problem: R"
+ * when the failure names no property. Failures about a credential-bearing input, an input the schema does not
+ * know (a misspelt `connection` holds credentials too) or no input at all therefore name no property; their
+ * reason starts with the field instead, so the message says as much as before, without the value.
+ */
+export function withoutValueIfSensitive(failure: CheckFailure, schema: z.ZodObject): CheckFailure {
+    const known = Object.hasOwn(schema.shape, failure.property);
+    if (known && !CREDENTIAL_INPUTS.has(failure.property)) {
+        return failure;
+    }
+    const field = failure.property === "inputs" ? "" : failure.property;
+    const escaped = field.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const named = field === "" || new RegExp(`(^|[^A-Za-z])${escaped}([^A-Za-z]|$)`).test(failure.reason);
+    if (named) {
+        return { property: "", reason: failure.reason };
+    }
+    // "baseUrl: must be …" about `connection` becomes "connection.baseUrl: must be …".
+    const nested = /^([A-Za-z][\w.]*): /.exec(failure.reason);
+    return { property: "", reason: nested ? `${field}.${failure.reason}` : `${field}: ${failure.reason}` };
 }

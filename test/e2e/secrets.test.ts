@@ -18,9 +18,12 @@
 // turns them into properties), and every other line, the normal output and all errors, must hold no secret.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
+import { CREDENTIAL_INPUTS } from "../../provider/lifecycle";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
+import { BAD_INPUTS, type BadInput, merged, type Resource, VALID_INPUTS } from "../support/badInputs";
 import { createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
@@ -336,3 +339,185 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
         }
     });
 });
+
+// Check failures: the engine prints a failure as "property P value V has a problem" with V in clear, secret or
+// not. Every bad-input row that can carry a credential (each service's `connection`, Qovery's `token`) runs
+// with planted credentials, as secret config and secret inputs, through `preview` and `up` in each output form
+// (plain, --diff, --json, each with --event-log); none of what the engine prints or logs may hold them.
+const SERVICE_OF: Record<Resource, "gitlab" | "gitea" | "codacy" | "qovery"> = {
+    ProjectAccessToken: "gitlab",
+    GroupAccessToken: "gitlab",
+    GiteaToken: "gitea",
+    CodacyRepoToken: "codacy",
+    QoveryGitToken: "qovery",
+};
+/** The credential setting of each service (in `connection` and in stack config). */
+const CREDENTIAL_OF = { gitlab: "token", gitea: "password", codacy: "apiToken", qovery: "apiToken" } as const;
+const CONNECTION_SETTINGS = ["baseUrl", "caCertificate", "allowInsecureHttp", "username", "otp"];
+
+const OUTPUT_FORMS: readonly string[][] = [[], ["--diff"], ["--json"]];
+
+/** JSON text (an event log, `--json` output) with its escaped quotes and newlines as they were. */
+function unescapedJson(text: string): string {
+    return text.replace(/\\"/g, '"').replace(/\\n/g, "\n");
+}
+
+const PLANTED_IN_CONNECTION = "planted-connection-credential-5d1e0b";
+const PLANTED_IN_CONFIG = "planted-config-credential-a27c44";
+const PLANTED_GIT_TOKEN = "planted-git-provider-token-c3f81e";
+
+/** The rows of the bad-input table whose failing input can hold a planted credential while it still fails. */
+function credentialRows(): BadInput[] {
+    return BAD_INPUTS.filter((row) => {
+        if (!CREDENTIAL_INPUTS.has(row.property)) {
+            return false;
+        }
+        const service = SERVICE_OF[row.resource];
+        // A row about a missing credential is cured by planting one; an empty or absent git token holds none.
+        const removesCredential = Object.entries(row.config ?? {}).some(
+            ([key, value]) => value === undefined && key === `${service}:${CREDENTIAL_OF[service]}`,
+        );
+        // An empty credential holds nothing to leak (and the engine passes an empty string on as unset).
+        const connection = row.inputs?.connection as Record<string, unknown> | undefined;
+        const emptyCredential = connection?.[CREDENTIAL_OF[service]] === "";
+        const token = row.inputs?.token;
+        const emptyToken = row.property === "token" && (token === undefined || token === "");
+        return !removesCredential && !emptyCredential && !emptyToken;
+    });
+}
+
+/** The row's resource spec for the tokens program, with every credential slot holding a planted secret. */
+function plantedSpec(row: BadInput): unknown {
+    const service = SERVICE_OF[row.resource];
+    const args = merged(VALID_INPUTS[row.resource], row.inputs);
+    const connection: Record<string, unknown> = { ...((row.inputs?.connection as Record<string, unknown>) ?? {}) };
+    for (const key of Object.keys(connection)) {
+        // A misspelt setting (`tokn`) is where a user's credential ends up: plant it there too.
+        if (!CONNECTION_SETTINGS.includes(key)) {
+            connection[key] = "$secret:plantedConnection";
+        }
+    }
+    connection[CREDENTIAL_OF[service]] = "$secret:plantedConnection";
+    args.connection = connection;
+    if (row.resource === "QoveryGitToken") {
+        args.token = Array.isArray(args.token) ? ["$secret:plantedGitToken"] : "$secret:plantedGitToken";
+    }
+    return [{ kind: row.resource, name: "bad", args }];
+}
+
+describe("e2e: a failing check prints no credential (preview and up; plain, --diff, --json, --event-log)", function () {
+    this.timeout(STEP_TIMEOUT);
+    const rows = credentialRows();
+    const planted: Secret[] = [
+        { label: "credential planted in connection", value: PLANTED_IN_CONNECTION },
+        { label: "credential planted in stack config", value: PLANTED_IN_CONFIG },
+        { label: "git token planted in Qovery's token", value: PLANTED_GIT_TOKEN },
+    ];
+    let sandbox: Sandbox;
+    let ws: TestWorkspace;
+    let logDir: string;
+
+    before(async function () {
+        this.timeout(40 * 60 * 1000); // a cold cache builds the engine first
+        sandbox = await startSandbox();
+        ws = await createTestWorkspace(PROGRAM, {});
+        logDir = fs.mkdtempSync(path.join(os.tmpdir(), "pat-check-secrets-"));
+    });
+
+    after(async () => {
+        await ws?.dispose();
+        await sandbox?.close();
+        if (logDir) {
+            fs.rmSync(logDir, { recursive: true, force: true });
+        }
+    });
+
+    it("covers a connection row of every service and Qovery's token", () => {
+        expect(new Set(rows.map((row) => SERVICE_OF[row.resource]))).to.have.property("size", 4);
+        expect(rows.some((row) => row.property === "token")).to.equal(true);
+        expect(rows.length).to.be.at.least(15);
+    });
+
+    for (const row of rows) {
+        it(`${row.resource}: ${row.what}`, async () => {
+            const service = SERVICE_OF[row.resource];
+            const config: Record<string, { value: string; secret?: boolean }> = {
+                [`${service}:baseUrl`]: { value: sandbox.baseUrls[service] },
+                [`${service}:${CREDENTIAL_OF[service]}`]: { value: PLANTED_IN_CONFIG, secret: true },
+                plantedConnection: { value: PLANTED_IN_CONNECTION, secret: true },
+                plantedGitToken: { value: PLANTED_GIT_TOKEN, secret: true },
+                resources: { value: JSON.stringify(plantedSpec(row)) },
+            };
+            if (service === "gitea") {
+                config["gitea:username"] = { value: "bob" };
+            }
+            for (const [key, value] of Object.entries(row.config ?? {})) {
+                if (value === undefined) {
+                    delete config[key];
+                } else {
+                    config[key] = { value };
+                }
+            }
+            // The previous row's settings go, except those this row sets again.
+            const wanted = new Set(Object.keys(config).map((key) => (key.includes(":") ? key : `tokens-e2e:${key}`)));
+            const previous = Object.keys(await ws.stack.getAllConfig()).filter((key) => !wanted.has(key));
+            if (previous.length > 0) {
+                await ws.stack.removeAllConfig(previous);
+            }
+            await ws.stack.setAllConfig(config);
+
+            const requests = sandbox.requests.length;
+            // Each row goes through `preview` and `up`, each with an event log; the output forms rotate over the
+            // rows so that every command meets every form many times (all six per row would take minutes).
+            const rowIndex = rows.indexOf(row);
+            const runs = [
+                { command: ["preview"], form: OUTPUT_FORMS[rowIndex % 3]! },
+                { command: ["up", "--yes"], form: OUTPUT_FORMS[(rowIndex + 1) % 3]! },
+            ];
+            for (const { command, form } of runs) {
+                const events = path.join(logDir, `${rowIndex}-${command[0]}.jsonl`);
+                const run = await runPulumi(ws, [...command, ...form, "--non-interactive", "--event-log", events]);
+                const what = `${command[0]} ${form.join(" ") || "(plain)"}`;
+                if (process.env.PAT_E2E_LOG_DIR) {
+                    fs.writeFileSync(path.join(process.env.PAT_E2E_LOG_DIR, `${row.what}-${what}.txt`), run.output);
+                }
+                expect(run.status, `${what} failed`).to.not.equal(0);
+                // Still as helpful: the reason names the field.
+                expect(unescapedJson(run.output), `${what} names the field`).to.match(row.names);
+                expect(leaks(run.output, planted), `${what} output`).to.deep.equal([]);
+                const log = fs.readFileSync(events, "utf8");
+                expect(unescapedJson(log), `${what} event log names the field`).to.match(row.names);
+                expect(leaks(log, planted), `${what} event log`).to.deep.equal([]);
+            }
+            expect(sandbox.requests.length, "no request reached the service").to.equal(requests);
+        });
+    }
+});
+
+/** Runs the CLI on the tokens program with the workspace's environment; stdout and stderr together. */
+function runPulumi(ws: TestWorkspace, args: string[]): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("pulumi", [...args, "--stack", ws.stack.name], {
+            cwd: PROGRAM,
+            // PULUMI_DEBUG_COMMANDS: `--event-log` is one of the CLI's debug flags.
+            // PULUMI_NODEJS_TRANSPILE_ONLY: no type check of the program on each of these many runs.
+            env: { ...process.env, ...ws.env, PULUMI_DEBUG_COMMANDS: "true", PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        const chunks: Buffer[] = [];
+        const stdout: Buffer[] = [];
+        child.stdout.on("data", (chunk: Buffer) => {
+            stdout.push(chunk);
+            chunks.push(chunk);
+        });
+        child.stderr.on("data", (chunk: Buffer) => chunks.push(chunk));
+        child.on("error", reject);
+        child.on("close", (status) =>
+            resolve({
+                status,
+                stdout: Buffer.concat(stdout).toString("utf8"),
+                output: Buffer.concat(chunks).toString("utf8"),
+            }),
+        );
+    });
+}
