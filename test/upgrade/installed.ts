@@ -22,6 +22,11 @@ export function installedProject(programSource: string): InstalledProject {
             recursive: true,
             filter: (src) => !/Pulumi\.[^/]+\.yaml$/.test(src) || src.endsWith("Pulumi.yaml"),
         });
+        // A user's project has a manifest (the Node.js language host warns without one).
+        fs.writeFileSync(
+            path.join(dir, "package.json"),
+            `${JSON.stringify({ name: "upgrade-fixture-user", private: true }, null, 2)}\n`,
+        );
         const installed = path.join(dir, "node_modules", "pulumi-access-tokens");
         fs.mkdirSync(installed, { recursive: true });
         // --ignore-scripts: `prepare` would rebuild; the caller has built.
