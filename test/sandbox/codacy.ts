@@ -6,7 +6,19 @@
 import type { SandboxClock } from "./clock";
 import { CODACY_SEED, codacyGithubRepositoryNames } from "./seed";
 import type { LiveToken, SandboxRequest, SandboxResponse, ServiceEmulator } from "./types";
-import { empty, header, intParam, isRecord, json, parseBody, randomHex, reasonPhrase } from "./util";
+import {
+    empty,
+    header,
+    intParam,
+    isRecord,
+    type JsonValue,
+    json,
+    parseBody,
+    randomHex,
+    reasonPhrase,
+    snapshotPart,
+    toSnapshotJson,
+} from "./util";
 
 export const CODACY_PROVIDERS: readonly string[] = ["gh", "ghe", "gl", "gle", "bb", "bbe"];
 
@@ -133,6 +145,16 @@ export class CodacyEmulator implements ServiceEmulator {
                 expiresAt: t.expiresAt?.toISOString() ?? null,
                 active: !this.isExpired(t),
             }));
+    }
+
+    snapshotTokens(): JsonValue {
+        return toSnapshotJson({ tokens: this.tokens, nextTokenId: this.nextTokenId });
+    }
+
+    restoreTokens(snapshot: unknown): void {
+        const part = snapshotPart("codacy", snapshot);
+        this.tokens = part.tokens as Map<number, CodacyToken>;
+        this.nextTokenId = part.nextTokenId as number;
     }
 
     revokeOutOfBand(id: string): boolean {

@@ -7,7 +7,18 @@
 import type { SandboxClock } from "./clock";
 import { GITEA_SEED } from "./seed";
 import type { LiveToken, SandboxRequest, SandboxResponse, ServiceEmulator } from "./types";
-import { empty, header, intParam, json, randomHex, reasonPhrase, text } from "./util";
+import {
+    empty,
+    header,
+    intParam,
+    type JsonValue,
+    json,
+    randomHex,
+    reasonPhrase,
+    snapshotPart,
+    text,
+    toSnapshotJson,
+} from "./util";
 
 /** Scope categories, in Gitea's order (it matters for the normalised scope string). */
 export const GITEA_SCOPE_CATEGORIES: readonly string[] = [
@@ -180,6 +191,16 @@ export class GiteaEmulator implements ServiceEmulator {
                 expiresAt: null,
                 active: true,
             }));
+    }
+
+    snapshotTokens(): JsonValue {
+        return toSnapshotJson({ tokens: this.tokens, nextTokenId: this.nextTokenId });
+    }
+
+    restoreTokens(snapshot: unknown): void {
+        const part = snapshotPart("gitea", snapshot);
+        this.tokens = part.tokens as Map<number, GtToken>;
+        this.nextTokenId = part.nextTokenId as number;
     }
 
     revokeOutOfBand(id: string): boolean {

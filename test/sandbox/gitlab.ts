@@ -13,13 +13,16 @@ import {
     intParam,
     isoDate,
     isRecord,
+    type JsonValue,
     json,
     parseBody,
     parseIsoDate,
     randomAlnum,
     randomHex,
     reasonPhrase,
+    snapshotPart,
     text,
+    toSnapshotJson,
 } from "./util";
 
 export type GitlabResourceType = "project" | "group";
@@ -227,6 +230,27 @@ export class GitlabEmulator implements ServiceEmulator {
                 expiresAt: t.expiresAt,
                 active: this.isActive(t),
             }));
+    }
+
+    snapshotTokens(): JsonValue {
+        return toSnapshotJson({
+            users: this.users,
+            tokens: this.tokensById,
+            members: this.members,
+            nextTokenId: this.nextTokenId,
+            nextUserId: this.nextUserId,
+            nextFamilyId: this.nextFamilyId,
+        });
+    }
+
+    restoreTokens(snapshot: unknown): void {
+        const part = snapshotPart("gitlab", snapshot);
+        this.users = part.users as Map<number, GlUser>;
+        this.tokensById = part.tokens as Map<number, GlToken>;
+        this.members = part.members as Map<string, Map<number, number>>;
+        this.nextTokenId = part.nextTokenId as number;
+        this.nextUserId = part.nextUserId as number;
+        this.nextFamilyId = part.nextFamilyId as number;
     }
 
     revokeOutOfBand(id: string): boolean {

@@ -30,6 +30,13 @@ export {
     type SeedCredentials,
     type SeedInfo,
 } from "./seed";
-export { type Sandbox, type SandboxBaseUrls, type SandboxOptions, startSandbox } from "./server";
+export {
+    type Sandbox,
+    type SandboxBaseUrls,
+    type SandboxOptions,
+    startSandbox,
+    TOKEN_SNAPSHOT_FORMAT,
+    type TokenSnapshot,
+} from "./server";
 export { type StackConfigValue, sandboxStackConfig, tokensMadeByPrograms } from "./stackConfig";
 export { type LiveToken, type RecordedRequest, SERVICE_NAMES, type ServiceName } from "./types";

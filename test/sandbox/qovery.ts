@@ -9,7 +9,19 @@
 import type { SandboxClock } from "./clock";
 import { QOVERY_SEED } from "./seed";
 import type { LiveToken, SandboxRequest, SandboxResponse, ServiceEmulator } from "./types";
-import { empty, header, isRecord, json, parseBody, reasonPhrase, UUID_PATTERN, uuid } from "./util";
+import {
+    empty,
+    header,
+    isRecord,
+    type JsonValue,
+    json,
+    parseBody,
+    reasonPhrase,
+    snapshotPart,
+    toSnapshotJson,
+    UUID_PATTERN,
+    uuid,
+} from "./util";
 
 export type QoveryGitProvider = "BITBUCKET" | "GITHUB" | "GITLAB";
 
@@ -119,6 +131,14 @@ export class QoveryEmulator implements ServiceEmulator {
             expiresAt: this.expiredAt(t) ?? null,
             active: true,
         }));
+    }
+
+    snapshotTokens(): JsonValue {
+        return toSnapshotJson({ tokens: this.tokens });
+    }
+
+    restoreTokens(snapshot: unknown): void {
+        this.tokens = snapshotPart("qovery", snapshot).tokens as Map<string, GitToken>;
     }
 
     revokeOutOfBand(id: string): boolean {

@@ -29,7 +29,7 @@ import {
     type ServiceEmulator,
     type ServiceName,
 } from "./types";
-import { decodeSegment, isRecord, json, text } from "./util";
+import { decodeSegment, isRecord, type JsonValue, json, text } from "./util";
 
 export interface SandboxOptions {
     /** TCP port on 127.0.0.1 (default 0: a free port). */
@@ -71,12 +71,30 @@ export interface Sandbox {
     reset(): void;
     /** Tokens that exist and are not revoked/deleted (expired ones included, `active: false`). */
     liveTokens(service?: ServiceName): LiveToken[];
+    /**
+     * Every token of the four services (values included: in-process or test fixtures only) with the id
+     * counters, as JSON that `restoreTokens` takes back, e.g. in another sandbox process started later.
+     */
+    snapshotTokens(): TokenSnapshot;
+    /** Replaces every service's tokens (and id counters) by a snapshot's; the rest of the seed stays. */
+    restoreTokens(snapshot: TokenSnapshot): void;
     gitlab: GitlabAccessor;
     gitea: GiteaAccessor;
     codacy: CodacyAccessor;
     qovery: QoveryAccessor;
     close(): Promise<void>;
 }
+
+/** What `snapshotTokens` returns: one opaque JSON part per service. */
+export interface TokenSnapshot {
+    format: typeof TOKEN_SNAPSHOT_FORMAT;
+    gitlab: JsonValue;
+    gitea: JsonValue;
+    codacy: JsonValue;
+    qovery: JsonValue;
+}
+
+export const TOKEN_SNAPSHOT_FORMAT = "pulumi-access-tokens-sandbox-tokens/1";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -130,6 +148,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     const liveTokens = (service?: ServiceName): LiveToken[] =>
         SERVICE_NAMES.filter((s) => service === undefined || s === service).flatMap((s) => emulators[s].liveTokens());
+
+    const snapshotTokens = (): TokenSnapshot => ({
+        format: TOKEN_SNAPSHOT_FORMAT,
+        gitlab: gitlab.snapshotTokens(),
+        gitea: gitea.snapshotTokens(),
+        codacy: codacy.snapshotTokens(),
+        qovery: qovery.snapshotTokens(),
+    });
+
+    const restoreTokens = (snapshot: unknown): void => {
+        if (!isRecord(snapshot) || snapshot.format !== TOKEN_SNAPSHOT_FORMAT) {
+            throw new Error(`a token snapshot must be an object with format "${TOKEN_SNAPSHOT_FORMAT}"`);
+        }
+        for (const service of SERVICE_NAMES) {
+            emulators[service].restoreTokens(snapshot[service]);
+        }
+    };
 
     const reset = (): void => {
         for (const emulator of Object.values(emulators)) {
@@ -392,6 +427,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             case "DELETE /_sandbox/faults":
                 faults.clear();
                 return { status: 204 };
+            case "GET /_sandbox/tokens":
+                return json(200, snapshotTokens());
+            case "PUT /_sandbox/tokens": {
+                const parsed = parseJson();
+                if (!parsed.ok) {
+                    return json(400, { error: "body must be JSON" });
+                }
+                try {
+                    restoreTokens(parsed.value);
+                } catch (err) {
+                    return json(400, { error: err instanceof Error ? err.message : String(err) });
+                }
+                return { status: 204 };
+            }
             case "POST /_sandbox/revoke": {
                 const parsed = parseJson();
                 if (!parsed.ok || !isRecord(parsed.value)) {
@@ -435,6 +484,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
                         "POST /_sandbox/reset",
                         "POST /_sandbox/faults",
                         "DELETE /_sandbox/faults",
+                        "GET /_sandbox/tokens",
+                        "PUT /_sandbox/tokens",
                         "POST /_sandbox/revoke",
                         "POST /_sandbox/clock",
                     ],
@@ -482,6 +533,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         },
         reset,
         liveTokens,
+        snapshotTokens,
+        restoreTokens,
         gitlab: gitlab.accessor,
         gitea: gitea.accessor,
         codacy: codacy.accessor,

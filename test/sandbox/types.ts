@@ -2,6 +2,7 @@
  * Types shared by the sandbox modules. The public ones are re-exported from `./index`.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import type { JsonValue } from "./util";
 
 /** The four emulated services. */
 export type ServiceName = "gitlab" | "gitea" | "codacy" | "qovery";
@@ -81,4 +82,8 @@ export interface ServiceEmulator {
     liveTokens(): LiveToken[];
     /** Out-of-band revoke (GitLab) or delete (others). False when unknown. */
     revokeOutOfBand(id: string): boolean;
+    /** Every token (and what it needs, e.g. GitLab's bot users) with the id counters, as plain JSON. */
+    snapshotTokens(): JsonValue;
+    /** Replaces the tokens (and id counters) by those of a `snapshotTokens()` result. */
+    restoreTokens(snapshot: unknown): void;
 }

@@ -146,3 +146,57 @@ export function decodeSegment(segment: string): string | undefined {
         return undefined;
     }
 }
+
+/**
+ * Encodes emulator state as plain JSON for a token snapshot: a Map becomes `{"$map": [[key, value], ...]}`, a
+ * Date `{"$date": "<ISO>"}`; `fromSnapshotJson` reverses it.
+ */
+export function toSnapshotJson(value: unknown): JsonValue {
+    if (value instanceof Map) {
+        return { $map: [...value.entries()].map(([k, v]) => [toSnapshotJson(k), toSnapshotJson(v)]) };
+    }
+    if (value instanceof Date) {
+        return { $date: value.toISOString() };
+    }
+    if (Array.isArray(value)) {
+        return value.map(toSnapshotJson);
+    }
+    if (isRecord(value)) {
+        return Object.fromEntries(
+            Object.entries(value)
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, toSnapshotJson(v)]),
+        );
+    }
+    if (value === undefined) {
+        return null;
+    }
+    return value as JsonValue;
+}
+
+export function fromSnapshotJson(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(fromSnapshotJson);
+    }
+    if (isRecord(value)) {
+        if (Array.isArray(value.$map)) {
+            return new Map(
+                (value.$map as unknown[][]).map(([k, v]) => [fromSnapshotJson(k), fromSnapshotJson(v)] as const),
+            );
+        }
+        if (typeof value.$date === "string") {
+            return new Date(value.$date);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromSnapshotJson(v)]));
+    }
+    return value;
+}
+
+/** Reads one service's part of a token snapshot, failing clearly on a snapshot of something else. */
+export function snapshotPart(service: string, snapshot: unknown): Record<string, unknown> {
+    const decoded = fromSnapshotJson(snapshot);
+    if (!isRecord(decoded)) {
+        throw new Error(`${service} token snapshot must be an object`);
+    }
+    return decoded;
+}
