@@ -159,6 +159,21 @@ describe("e2e: deletes and outages through the real engine", function () {
         return (block ?? "").split("\n").filter((line) => /Qovery .* failed/.test(line));
     }
 
+    /** One message per git token in the engine's diagnostics: the operation, the cause and what to do. */
+    function expectOneClearMessagePerQoveryResource(
+        output: string,
+        operation: RegExp,
+        cause = "ECONNREFUSED",
+        whatToDo = "reachable",
+    ): void {
+        for (const name of QOVERY) {
+            const lines = diagnosticsOf(output, name);
+            expect(lines, `${name}: ${output}`).to.have.length(1);
+            expect(lines[0]).to.match(operation).and.include(cause).and.include(whatToDo);
+        }
+        expect(output).to.not.include(SEED.qovery.apiToken);
+    }
+
     before(async function () {
         this.timeout(40 * 60 * 1000); // a cold cache builds the engine first
         sandbox = await startSandbox();
@@ -234,15 +249,6 @@ describe("e2e: deletes and outages through the real engine", function () {
             await relay.stop();
         });
 
-        function expectOneClearMessagePerQoveryResource(output: string, operation: RegExp): void {
-            for (const name of QOVERY) {
-                const lines = diagnosticsOf(output, name);
-                expect(lines, `${name}: ${output}`).to.have.length(1);
-                expect(lines[0]).to.match(operation).and.include("ECONNREFUSED").and.include("reachable");
-            }
-            expect(output).to.not.include(SEED.qovery.apiToken);
-        }
-
         it("refresh fails for each git token with one clear message; their state is unchanged; Codacy drift is seen", async () => {
             const codacyId = stateResources().codacy!.id!;
             sandbox.codacy.deleteToken(Number(codacyId));
@@ -289,6 +295,21 @@ describe("e2e: deletes and outages through the real engine", function () {
 
         after(async () => {
             await relay.start(); // the same port: the outage is over
+        });
+    });
+
+    describe("Qovery answering 503 to every request", () => {
+        it("refresh fails for each git token naming HTTP 503; their state is unchanged", async () => {
+            const before = qoveryInState();
+            sandbox.faults.add({ service: "qovery", kind: "status", status: 503, times: -1 });
+            let output: string;
+            try {
+                output = await failing(() => ws.stack.refresh());
+            } finally {
+                sandbox.faults.clear();
+            }
+            expectOneClearMessagePerQoveryResource(output, /Qovery read git token failed/, "HTTP 503", "again later");
+            expect(qoveryInState()).to.deep.equal(before);
         });
     });
 
