@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan, rotationDue } from "../shared";
+import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs } from "../lifecycle";
+import { compact, DiffPlan, listingForRead, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
 import { codacyClientFrom } from "./connect";
@@ -40,11 +40,10 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
 
     async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
         const client = this.clientFor(props.connection as CodacyConnection | undefined);
-        const tokens = await unlessGone(() => client.listTokens(refOf(props)));
-        if (tokens === GONE) {
-            return {}; // The repository left Codacy, and its tokens with it.
-        }
+        const ref = refOf(props);
         const tokenId = Number(props.tokenId ?? id);
+        const parent = `repository ${ref.provider}/${ref.organization}/${ref.repository}`;
+        const tokens = await listingForRead(() => client.listTokens(ref), parent, String(tokenId));
         const live = tokens.find((token) => token.id === tokenId);
         if (!live || this.isExpired(live)) {
             return {};

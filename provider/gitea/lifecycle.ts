@@ -1,8 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan, rotationDue } from "../shared";
+import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs } from "../lifecycle";
+import { compact, DiffPlan, listingForRead, rotationDue } from "../shared";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GiteaClient, type GiteaNewToken } from "./client";
 import { type GiteaConnection, type GiteaTokenInputs, giteaTokenInputsSchema } from "./inputs";
@@ -57,10 +57,7 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         const client = this.clientFor(props.connection as GiteaConnection | undefined);
         const owner = String(props.owner ?? props.username ?? client.username);
         const tokenId = Number(props.tokenId ?? id);
-        const tokens = await unlessGone(() => client.list(owner));
-        if (tokens === GONE) {
-            return {}; // The user itself is gone, and its tokens with it.
-        }
+        const tokens = await listingForRead(() => client.list(owner), `user ${owner}`, String(tokenId));
         const live = tokens.find((token) => token.id === tokenId);
         if (!live) {
             return {};

@@ -105,17 +105,43 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         const inputs = props as QoveryTokenInputs;
         const client = this.clientFor(inputs.connection);
         const gitTokenId = String(props.gitTokenId ?? id);
-        await unlessGone(async () => {
-            if (!inputs.allowDeleteWhileInUse) {
-                await this.refuseIfInUse(client, inputs.organizationId, gitTokenId);
+        if (!inputs.allowDeleteWhileInUse) {
+            const usage = await this.refuseIfInUse(client, inputs.organizationId, gitTokenId);
+            if (usage === GONE) {
+                return; // The token's own read says it is gone.
             }
-            await client.delete(inputs.organizationId, gitTokenId);
-        });
+        }
+        // Only the token's own DELETE (2xx, or 404: already gone) proves it gone, never an auxiliary call.
+        await unlessGone(() => client.delete(inputs.organizationId, gitTokenId));
     }
 
-    /** Deleting a git token that services build from breaks their next deployment: refuse unless told otherwise. */
-    private async refuseIfInUse(client: QoveryClient, organizationId: string, gitTokenId: string): Promise<void> {
-        const services = await client.associatedServices(organizationId, gitTokenId);
+    /**
+     * Deleting a git token that services build from breaks their next deployment: refuse unless told otherwise.
+     * A 404 from the usage look-up is about the look-up, not the token: the token's own read decides. Gone →
+     * `GONE`. Still there → refuse: usage unknown, and a wrong guess breaks deployments irreversibly, while a
+     * refusal only keeps the resource in state until the look-up works or `allowDeleteWhileInUse` is set.
+     */
+    private async refuseIfInUse(
+        client: QoveryClient,
+        organizationId: string,
+        gitTokenId: string,
+    ): Promise<typeof GONE | undefined> {
+        const services = await unlessGone(() => client.associatedServices(organizationId, gitTokenId));
+        if (services === GONE) {
+            const live = await unlessGone(() => client.get(organizationId, gitTokenId));
+            if (live === GONE) {
+                return GONE;
+            }
+            throw new ApiError({
+                service: "qovery",
+                operation: "delete git token",
+                method: "GET",
+                path: `${QoveryClient.tokensPath(organizationId)}/${gitTokenId}/associatedServices`,
+                status: 404,
+                serviceMessage: `the look-up of the services using git token ${gitTokenId} answered 404 although the git token still exists, so it was not deleted (the state keeps it)`,
+                hint: "Run the command again once Qovery answers that look-up, or set `allowDeleteWhileInUse: true` to delete the git token without checking its use.",
+            });
+        }
         if (services.length > 0) {
             const names = services.map((s) => `${s.project_name}/${s.environment_name}/${s.service_name}`).join(", ");
             throw new ApiError({
@@ -127,6 +153,7 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
                 hint: "Point those services at another git token first, or set `allowDeleteWhileInUse: true` to delete it anyway.",
             });
         }
+        return undefined;
     }
 
     /**

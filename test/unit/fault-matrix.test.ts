@@ -4,7 +4,8 @@
 //   bounded time and the operation succeeds;
 // - permanent ones fail with an error naming the service, the operation, the status, the service's own message
 //   and a hint (never the credential);
-// - 404 on delete is success, 404 on read is "gone"; a network error or a 5xx on read is an error, never "gone";
+// - 404 on delete is success, 404 on a read of the token itself is "gone" (404 on a listing of its parent is an
+//   error); a network error or a 5xx on read is an error, never "gone";
 // - nothing is half-done: a create whose answer was lost leaves no orphan (and never touches a token that was
 //   there before), a failed delete leaves the token live, a failed rotation leaves no token the state does not
 //   know.
@@ -199,6 +200,13 @@ const updateReconciled = (subject: Subject): Outcome => (subject.service === "gi
 /** After repeated lost creates GitLab and Gitea revoke what was made and fail; Codacy and Qovery adopt it. */
 const adoptedOrFailed = (subject: Subject): Outcome => (subject.recovery === "adopt" ? "ok" : "fail");
 
+/**
+ * GitLab and Qovery read the token itself: its 404 means gone. Gitea and Codacy can only list the parent's
+ * tokens: a 404 of that listing is about the parent, never proof the token is gone, so the read fails.
+ */
+const goneOnlyIfReadOfTheTokenItself = (subject: Subject): Outcome =>
+    subject.service === "gitea" || subject.service === "codacy" ? "fail" : "gone";
+
 const ROWS: Row[] = [
     // Transient: retried, then success.
     {
@@ -232,7 +240,7 @@ const ROWS: Row[] = [
     {
         fault: "404",
         faults: [{ kind: "status", status: 404 }],
-        expect: { create: "fail", read: "gone", update: "fail", delete: "ok" },
+        expect: { create: "fail", read: goneOnlyIfReadOfTheTokenItself, update: "fail", delete: "ok" },
         status: 404,
         answeredInstead: true,
     },
