@@ -1,6 +1,7 @@
 // Proves the Pulumi engine from scripts/ensure-pulumi works end to end through the Automation
 // API: CLI + Node.js language host (TypeScript via the SDK's ts-node support) + the
 // dynamic-provider launcher + the random provider, with a local file backend.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -41,6 +42,15 @@ describe("e2e: Pulumi engine", () => {
         if (outDir !== undefined) {
             fs.rmSync(outDir, { recursive: true, force: true });
         }
+    });
+
+    it("runs the Pulumi CLI scripts/ensure-pulumi chose", () => {
+        // The version the Automation API read from the CLI it runs, against that of the chosen directory's.
+        const chosen = execFileSync(path.join(ensureEngine(), "pulumi"), ["version"], {
+            encoding: "utf8",
+            env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+        });
+        expect(`v${ws.stack.workspace.pulumiVersion}`).to.equal(chosen.trim());
     });
 
     it("up creates the dynamic resource and the RandomString", async function () {
