@@ -69,7 +69,11 @@ describe("e2e: Pulumi engine", () => {
 
         // Nothing was downloaded: the only plugin in PULUMI_HOME is the random one linked in.
         const home = ws.env.PULUMI_HOME ?? "";
-        const plugins = fs.readdirSync(path.join(home, "plugins")).filter((f) => !f.endsWith(".lock"));
+        // Plugins are directories; the engine's bookkeeping beside them (.lock; .lastused in newer engines) is not.
+        const pluginsDir = path.join(home, "plugins");
+        const plugins = fs
+            .readdirSync(pluginsDir)
+            .filter((entry) => fs.statSync(path.join(pluginsDir, entry)).isDirectory());
         expect(plugins).to.have.lengthOf(1);
         expect(plugins[0]).to.match(/^resource-random-v\d/);
     });
