@@ -2,7 +2,7 @@
 // takes the repository's Pulumi.yaml program (one token of each kind) through up → drift → refresh → heal →
 // destroy with the real Pulumi engine and a throw-away local backend. Exits non-zero if a step fails.
 import * as path from "node:path";
-import { createTestWorkspace, type TestWorkspace } from "../test/e2e/harness";
+import { createTestWorkspace, ensureEngine, type TestWorkspace } from "../test/e2e/harness";
 import { sandboxStackConfig, startSandbox, tokensMadeByPrograms } from "../test/sandbox";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
         write(
             `   stack "${stack.name}" of ${path.join(repoRoot, "Pulumi.yaml")}, credentials stored as secret config\n`,
         );
+        // The version the Automation API read from the CLI it runs (CI checks it when it proves a newer one).
+        write(`   Pulumi CLI v${stack.workspace.pulumiVersion} (${ensureEngine()})\n`);
 
         step(3, "pulumi up: create one token of each kind");
         await stack.up({ onOutput: write });

@@ -1,6 +1,7 @@
 // Proves the Pulumi engine from scripts/ensure-pulumi works end to end through the Automation
 // API: CLI + Node.js language host (TypeScript via the SDK's ts-node support) + the
 // dynamic-provider launcher + the random provider, with a local file backend.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -43,6 +44,15 @@ describe("e2e: Pulumi engine", () => {
         }
     });
 
+    it("runs the Pulumi CLI scripts/ensure-pulumi chose", () => {
+        // The version the Automation API read from the CLI it runs, against that of the chosen directory's.
+        const chosen = execFileSync(path.join(ensureEngine(), "pulumi"), ["version"], {
+            encoding: "utf8",
+            env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+        });
+        expect(`v${ws.stack.workspace.pulumiVersion}`).to.equal(chosen.trim());
+    });
+
     it("up creates the dynamic resource and the RandomString", async function () {
         this.timeout(STEP_TIMEOUT);
         const res = await ws.stack.up();
@@ -59,7 +69,11 @@ describe("e2e: Pulumi engine", () => {
 
         // Nothing was downloaded: the only plugin in PULUMI_HOME is the random one linked in.
         const home = ws.env.PULUMI_HOME ?? "";
-        const plugins = fs.readdirSync(path.join(home, "plugins")).filter((f) => !f.endsWith(".lock"));
+        // Plugins are directories; the engine's bookkeeping beside them (.lock; .lastused in newer engines) is not.
+        const pluginsDir = path.join(home, "plugins");
+        const plugins = fs
+            .readdirSync(pluginsDir)
+            .filter((entry) => fs.statSync(path.join(pluginsDir, entry)).isDirectory());
         expect(plugins).to.have.lengthOf(1);
         expect(plugins[0]).to.match(/^resource-random-v\d/);
     });

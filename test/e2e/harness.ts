@@ -1,5 +1,5 @@
 // Reusable pieces for end-to-end tests that drive the real Pulumi engine through the
-// Automation API: the engine comes from scripts/ensure-pulumi (an installed Pulumi v3.248.x
+// Automation API: the engine comes from scripts/ensure-pulumi (an installed Pulumi >= 3.248.0
 // or a local build), and every workspace gets its own temporary PULUMI_HOME and file backend
 // so tests never touch ~/.pulumi or each other.
 import { execFileSync } from "node:child_process";

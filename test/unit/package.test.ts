@@ -26,6 +26,7 @@ const root = findRoot(__dirname);
 
 interface Manifest {
     main: string;
+    scripts?: Record<string, string>;
     types: string;
     files: string[];
     dependencies?: Record<string, string>;
@@ -57,7 +58,7 @@ describe("npm package contents", function () {
 
     before(() => {
         manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as Manifest;
-        // --ignore-scripts: `prepare` would rebuild; the listing is of the current build.
+        // --ignore-scripts: `prepack` would rebuild; the listing is of the current build.
         const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
             cwd: root,
             encoding: "utf8",
@@ -117,6 +118,12 @@ describe("npm package contents", function () {
             }
         }
         expect(problems).to.deep.equal([]);
+    });
+
+    it("has no install script (npm would ask every user to approve it)", () => {
+        // The lifecycle scripts npm runs when the package is installed (prepare: from a git or tarball source).
+        const installScripts = ["preinstall", "install", "postinstall", "prepare"];
+        expect(Object.keys(manifest.scripts ?? {}).filter((name) => installScripts.includes(name))).to.deep.equal([]);
     });
 
     it("ships no private key and none of the sandbox's credentials", () => {
