@@ -479,7 +479,8 @@ describe("e2e: a failing check prints no credential (preview and up; plain, --di
                 const run = await runPulumi(ws, [...command, ...form, "--non-interactive", "--event-log", events]);
                 const what = `${command[0]} ${form.join(" ") || "(plain)"}`;
                 if (process.env.PAT_E2E_LOG_DIR) {
-                    fs.writeFileSync(path.join(process.env.PAT_E2E_LOG_DIR, `${row.what}-${what}.txt`), run.output);
+                    const name = `${row.resource}-${row.what}-${what}`.replace(/[^\w-]+/g, "_");
+                    fs.writeFileSync(path.join(process.env.PAT_E2E_LOG_DIR, `${name}.txt`), run.output);
                 }
                 expect(run.status, `${what} failed`).to.not.equal(0);
                 // Still as helpful: the reason names the field.
