@@ -250,17 +250,15 @@ function withoutConnectionEnv(service: ServiceName, env: NodeJS.ProcessEnv): Nod
 }
 
 function movedAwayMessage(service: ServiceName, label: string, recorded: string, current: string): string {
-    const credential = CREDENTIALS[service].required;
-    const configKeys = credential.map((setting) => `${service}:${setting}`).join(", ");
-    const envVars = ["baseUrl", ...credential].map((setting) => envVarName(service, setting));
+    const credentials = CREDENTIALS[service].required.map((setting) => envVarName(service, setting)).join(", ");
+    const baseUrlVar = envVarName(service, "baseUrl");
     return (
-        `${label} lives on ${recorded} (recorded in the state), but the settings now point to ${current}, ` +
-        `and no credentials for ${recorded} are at hand: they are taken only from a source that names that instance ` +
-        `(the resource's \`connection\`, stack config ${service}:baseUrl with ${configKeys}, or ${envVars.join(" with ")}), ` +
-        "so no credential is ever sent to another instance than its own. To finish the move without losing track of the token, either " +
-        `(1) keep ${recorded} reachable for one \`pulumi up\`: set ${envVars.map((v) => `${v}=…`).join(" ")} for it in the environment ` +
-        `while the new instance is set in stack config (\`pulumi config set ${service}:baseUrl …\` and its credentials) or in \`connection\`, which take precedence; ` +
-        "that `up` creates the token on the new instance, updates its consumers and then revokes it on the old one; " +
-        `or (2) revoke the token on ${recorded} by hand, run \`pulumi state delete\` on this resource, then \`pulumi up\`.`
+        `${label} lives on ${recorded} (recorded in the state) but the settings now point to ${current}, and no ` +
+        `credentials for ${recorded} are at hand (they come only from the resource's \`connection\` or from settings ` +
+        "that name that instance: no credential is sent to another instance than its own). To finish the move, either " +
+        `keep ${recorded} reachable for one \`pulumi up\`: ${baseUrlVar}=${recorded} with ${credentials} in the environment ` +
+        `while stack config (\`pulumi config set ${service}:baseUrl …\` and its credentials) or \`connection\` names the new ` +
+        "instance; that `up` creates the token there, updates its consumers, then revokes the old one. Or revoke the token " +
+        `on ${recorded} by hand, \`pulumi state delete\` this resource, then \`pulumi up\`.`
     );
 }
