@@ -319,3 +319,52 @@ for (const c of CASES) {
         });
     });
 }
+
+describe("gitlab: rotation and a move at once", () => {
+    let a: Sandbox;
+    let b: Sandbox;
+
+    before(async () => {
+        [a, b] = await Promise.all([startSandbox(), startSandbox()]);
+    });
+    after(async () => {
+        await Promise.all([a.close(), b.close()]);
+    });
+
+    function lifecycleWith(config: Record<string, string>, env: Record<string, string> = {}): GitLabTokenLifecycle {
+        const stackConfig: StackConfig = { get: (key) => config[key] };
+        return new GitLabTokenLifecycle("project", { config: stackConfig, env, now: () => new Date(), log: () => {} });
+    }
+
+    it("a rotate-in-place due on a moved token replaces it instead: nothing is rotated on either instance", async () => {
+        const token = SEED.gitlab.tokens.maintainer;
+        const onA = lifecycleWith({ "gitlab:baseUrl": a.baseUrls.gitlab, "gitlab:token": token });
+        const program = {
+            project: "acme/web",
+            name: "ci",
+            scopes: ["read_api"],
+            rotation: { strategy: "rotate" },
+            rotationTrigger: "1",
+        };
+        const first = await onA.check({}, program);
+        const made = await onA.create(first.inputs as PlainObject);
+        const moved = lifecycleWith(
+            { "gitlab:baseUrl": b.baseUrls.gitlab, "gitlab:token": token },
+            { GITLAB_BASE_URL: a.baseUrls.gitlab, GITLAB_TOKEN: token },
+        );
+        const news = (await moved.check({}, { ...program, rotationTrigger: "2" })).inputs as PlainObject;
+        const diff = await moved.diff(made.id, made.outs as PlainObject, news);
+        expect(diff.replaces).to.include("apiUrl");
+        const rotations = [a, b].flatMap((s) => s.requests.filter((r) => r.path.endsWith("/rotate")));
+        expect(rotations).to.deep.equal([]);
+        // Same instance, other spelling: the rotation happens in place, on that instance.
+        const respelled = lifecycleWith({ "gitlab:baseUrl": `${a.baseUrls.gitlab}/api/v4/`, "gitlab:token": token });
+        const again = (await respelled.check({}, { ...program, rotationTrigger: "2" })).inputs as PlainObject;
+        const inPlace = await respelled.diff(made.id, made.outs as PlainObject, again);
+        expect(inPlace.replaces ?? []).to.deep.equal([]);
+        const rotated = await respelled.update(made.id, made.outs as PlainObject, again);
+        expect((rotated.outs as PlainObject).apiUrl).to.equal(`${a.baseUrls.gitlab}/api/v4`);
+        expect(a.requests.filter((r) => r.path.endsWith("/rotate"))).to.have.length(1);
+        expect(b.requests.filter((r) => r.service === "gitlab")).to.deep.equal([]);
+    });
+});
