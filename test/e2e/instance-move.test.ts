@@ -2,6 +2,9 @@
 // Two sandboxes are the two instances; their seeded credentials are the same, so a credential sent to the
 // wrong instance would work: the test counts what each instance holds and receives.
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { OpMap } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { SEED, type Sandbox, startSandbox, tokensMadeByPrograms } from "../sandbox";
@@ -150,5 +153,83 @@ describe("e2e: moving GitLab tokens to another instance (stack config)", functio
         await ws.stack.destroy();
         expect(live(a)).to.deep.equal([]);
         expect(live(b)).to.deep.equal([]);
+    });
+});
+
+describe("e2e: a state written before the instance was recorded", function () {
+    this.timeout(STEP_TIMEOUT);
+    let sandbox: Sandbox;
+    let ws: TestWorkspace;
+
+    function pulumi(args: string[]): string {
+        return execFileSync("pulumi", [...args, "--stack", ws.stack.name], {
+            cwd: programDir("tokens"),
+            env: { ...process.env, ...ws.env },
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        });
+    }
+
+    type Exported = {
+        deployment: { resources?: { type: string; inputs?: { apiUrl?: unknown }; outputs?: { apiUrl?: unknown } }[] };
+    };
+    const tokenResources = (state: Exported) =>
+        (state.deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+
+    before(async function () {
+        this.timeout(40 * 60 * 1000);
+        sandbox = await startSandbox();
+        ws = await createTestWorkspace(programDir("tokens"), {
+            config: {
+                "gitlab:baseUrl": { value: sandbox.baseUrls.gitlab },
+                "gitlab:token": { value: SEED.gitlab.tokens.owner, secret: true },
+                resources: { value: JSON.stringify(RESOURCES) },
+            },
+        });
+        await ws.stack.up();
+        writtenByEarlierVersion();
+    });
+
+    /** Makes the state look as an earlier version wrote it: no `apiUrl` in inputs or outputs. */
+    function writtenByEarlierVersion(): void {
+        const state = JSON.parse(pulumi(["stack", "export"])) as Exported;
+        for (const resource of tokenResources(state)) {
+            delete resource.inputs?.apiUrl;
+            delete resource.outputs?.apiUrl;
+        }
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pat-state-")), "state.json");
+        fs.writeFileSync(file, JSON.stringify(state));
+        pulumi(["stack", "import", "--file", file]);
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+
+    after(async () => {
+        await ws?.dispose();
+        await sandbox?.close();
+    });
+
+    it("refresh records the instance and reports no change", async () => {
+        const before = tokenResources(JSON.parse(pulumi(["stack", "export"])) as Exported);
+        expect(before.map((r) => r.outputs?.apiUrl)).to.deep.equal([undefined, undefined]);
+        const refreshed = await ws.stack.refresh();
+        expect(changes(refreshed.summary.resourceChanges)).to.deep.equal({});
+        const after = tokenResources(JSON.parse(pulumi(["stack", "export"])) as Exported);
+        const root = `${sandbox.baseUrls.gitlab}/api/v4`;
+        expect(after.map((r) => r.outputs?.apiUrl)).to.deep.equal([root, root]);
+        const up = await ws.stack.up();
+        expect(changes(up.summary.resourceChanges)).to.deep.equal({});
+    });
+
+    it("up records it by an in-place update without any request; the next up changes nothing", async () => {
+        writtenByEarlierVersion();
+        const requests = sandbox.requests.length;
+        const up = await ws.stack.up();
+        expect(changes(up.summary.resourceChanges)).to.deep.equal({ update: 2 });
+        expect(up.stdout).to.include("record the instance the token lives on");
+        expect(sandbox.requests.length).to.equal(requests);
+        const again = await ws.stack.up();
+        expect(changes(again.summary.resourceChanges)).to.deep.equal({});
+        await ws.stack.destroy();
+        expect(tokensMadeByPrograms(sandbox)).to.deep.equal([]);
     });
 });
