@@ -40,6 +40,12 @@ export class CodacyRepoToken extends dynamic.Resource {
     declare readonly provider: pulumi.Output<CodacyProvider>;
     declare readonly organization: pulumi.Output<string>;
     declare readonly repository: pulumi.Output<string>;
+    /**
+     * The instance the token lives on: the API root it was created on (for GitLab e.g. `https://gitlab.example.com/api/v4`).
+     * Reads, rotations and revocations go there whatever the configuration says later; a different configured
+     * instance replaces the token (see the README, "Moving to another instance").
+     */
+    declare readonly apiUrl: pulumi.Output<string>;
     /** Codacy's id of the token. */
     declare readonly tokenId: pulumi.Output<number>;
     /** The token value. Secret: stored encrypted. */
@@ -62,6 +68,7 @@ export class CodacyRepoToken extends dynamic.Resource {
                 rotationTrigger: args.rotationTrigger,
                 adopt: args.adopt,
                 tokenId: undefined,
+                apiUrl: undefined,
                 token: undefined,
                 expiresAt: undefined,
                 renewBy: undefined,

@@ -60,6 +60,12 @@ export interface GiteaTokenArgs {
  * old token first; change the name too (e.g. add a suffix) for a zero-downtime overlap.
  */
 export class GiteaToken extends dynamic.Resource {
+    /**
+     * The instance the token lives on: the API root it was created on (for GitLab e.g. `https://gitlab.example.com/api/v4`).
+     * Reads, rotations and revocations go there whatever the configuration says later; a different configured
+     * instance replaces the token (see the README, "Moving to another instance").
+     */
+    declare readonly apiUrl: pulumi.Output<string>;
     /** The token's owner as resolved at creation. */
     declare readonly owner: pulumi.Output<string>;
     declare readonly name: pulumi.Output<string>;
@@ -90,6 +96,7 @@ export class GiteaToken extends dynamic.Resource {
                 rotationTrigger: args.rotationTrigger,
                 adopt: args.adopt,
                 owner: undefined,
+                apiUrl: undefined,
                 tokenId: undefined,
                 token: undefined,
                 tokenLastEight: undefined,

@@ -64,6 +64,12 @@ abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
     /** Expiry as granted by GitLab, `YYYY-MM-DD`. */
     declare readonly expiresAt: pulumi.Output<string>;
     declare readonly description: pulumi.Output<string | undefined>;
+    /**
+     * The instance the token lives on: the API root it was created on (for GitLab e.g. `https://gitlab.example.com/api/v4`).
+     * Reads, rotations and revocations go there whatever the configuration says later; a different configured
+     * instance replaces the token (see the README, "Moving to another instance").
+     */
+    declare readonly apiUrl: pulumi.Output<string>;
     /** GitLab's id of the token (changes when the token is rotated in place). */
     declare readonly tokenId: pulumi.Output<number>;
     /** The token value. Secret: stored encrypted. */
@@ -88,6 +94,7 @@ abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
             rotationTrigger: args.rotationTrigger,
             adopt: args.adopt,
             tokenId: undefined,
+            apiUrl: undefined,
             token: undefined,
             active: undefined,
             revoked: undefined,

@@ -48,6 +48,12 @@ export class QoveryGitToken extends dynamic.Resource {
     declare readonly description: pulumi.Output<string | undefined>;
     declare readonly workspace: pulumi.Output<string | undefined>;
     declare readonly gitApiUrl: pulumi.Output<string | undefined>;
+    /**
+     * The instance the token lives on: the API root it was created on (for GitLab e.g. `https://gitlab.example.com/api/v4`).
+     * Reads, rotations and revocations go there whatever the configuration says later; a different configured
+     * instance replaces the token (see the README, "Moving to another instance").
+     */
+    declare readonly apiUrl: pulumi.Output<string>;
     /** Qovery's id of the git token. */
     declare readonly gitTokenId: pulumi.Output<string>;
     declare readonly createdAt: pulumi.Output<string>;
@@ -73,6 +79,7 @@ export class QoveryGitToken extends dynamic.Resource {
                 allowDeleteWhileInUse: args.allowDeleteWhileInUse,
                 adopt: args.adopt,
                 gitTokenId: undefined,
+                apiUrl: undefined,
                 createdAt: undefined,
                 updatedAt: undefined,
                 expiredAt: undefined,

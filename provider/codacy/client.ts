@@ -83,8 +83,11 @@ function codacyHint(status: number | undefined): string | undefined {
 /** Typed client of Codacy's repository API token endpoints (API v3). */
 export class CodacyClient {
     private readonly http: HttpClient;
+    /** The API root this client talks to (the instance recorded in a token's state). */
+    readonly apiUrl: string;
 
     constructor(settings: CodacyClientSettings) {
+        this.apiUrl = settings.apiUrl;
         this.http = new HttpClient({
             service: "codacy",
             apiUrl: settings.apiUrl,

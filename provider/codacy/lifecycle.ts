@@ -2,6 +2,15 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs } from "../lifecycle";
 import { compact, DiffPlan, listingForRead, rotationDue } from "../shared";
+import {
+    compareInstance,
+    connectionSettingsOf,
+    INSTANCE_FIELD,
+    recordedInstance,
+    routeToRecorded,
+    withEffectiveInstance,
+    withoutInstance,
+} from "../instance";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
 import { codacyClientFrom } from "./connect";
@@ -20,12 +29,17 @@ function refOf(props: PlainObject): CodacyRepositoryRef {
 export class CodacyTokenLifecycle implements TokenLifecycle {
     constructor(
         private readonly ctx: ProviderContext,
-        private readonly clientFor: (connection: CodacyConnection | undefined) => CodacyClient = (connection) =>
-            codacyClientFor(connection, ctx),
+        private readonly clientFor: (
+            connection: CodacyConnection | undefined,
+            context?: ProviderContext,
+        ) => CodacyClient = (connection, context = ctx) => codacyClientFor(connection, context),
     ) {}
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        return checkInputs(codacyTokenInputsSchema, news, this.clientFor);
+        const outcome = checkInputs(codacyTokenInputsSchema, withoutInstance(news), (connection) =>
+            this.clientFor(connection),
+        );
+        return withEffectiveInstance("codacy", outcome, this.ctx);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -35,11 +49,11 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
         const token = inputs.adopt
             ? await this.adopt(client, ref, inputs.adopt.tokenId)
             : await this.createWithoutOrphans(client, ref);
-        return { id: String(token.id), outs: this.stateOf(props, token) };
+        return { id: String(token.id), outs: this.stateOf({ ...props, [INSTANCE_FIELD]: client.apiUrl }, token) };
     }
 
     async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
-        const client = this.clientFor(props.connection as CodacyConnection | undefined);
+        const { client, apiUrl } = this.clientAt(props);
         const ref = refOf(props);
         const tokenId = Number(props.tokenId ?? id);
         const parent = `repository ${ref.provider}/${ref.organization}/${ref.repository}`;
@@ -48,7 +62,8 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
         if (!live || this.isExpired(live)) {
             return {};
         }
-        return { id, props: { ...props, ...this.grantedFields(live, props) } };
+        // A state written before the instance was recorded records it here (see compareInstance).
+        return { id, props: { ...props, [INSTANCE_FIELD]: apiUrl, ...this.grantedFields(live, props) } };
     }
 
     async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {
@@ -56,10 +71,13 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
         plan.compare("provider", olds.provider, news.provider, "replace");
         plan.compare("organization", olds.organization, news.organization, "replace");
         plan.compare("repository", olds.repository, news.repository, "replace");
-        const oldConnection = olds.connection as CodacyConnection | undefined;
-        const newConnection = news.connection as CodacyConnection | undefined;
-        plan.compare("connection", oldConnection?.baseUrl, newConnection?.baseUrl, "replace");
-        plan.compare("connection", oldConnection, newConnection, "update");
+        compareInstance("codacy", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
+        plan.compare(
+            "connection",
+            connectionSettingsOf(olds.connection),
+            connectionSettingsOf(news.connection),
+            "update",
+        );
         plan.compare("rotation", olds.rotation, news.rotation, "update");
         plan.compare("rotationTrigger", olds.rotationTrigger, news.rotationTrigger, "replace");
         const due = rotationDue(
@@ -85,8 +103,16 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
     }
 
     async delete(id: string, props: PlainObject): Promise<void> {
-        const client = this.clientFor(props.connection as CodacyConnection | undefined);
+        const { client } = this.clientAt(props);
         await unlessGone(() => client.deleteToken(refOf(props), Number(props.tokenId ?? id)));
+    }
+
+    /** A client for the instance the token of this state lives on (see routeToRecorded), and that instance. */
+    private clientAt(props: PlainObject, current?: string): { client: CodacyClient; apiUrl: string } {
+        const label = `codacy token of ${String(props.organization)}/${String(props.repository)}`;
+        const route = routeToRecorded<CodacyConnection>("codacy", props, this.ctx, label, current);
+        const client = this.clientFor(route.connection, route.ctx);
+        return { client, apiUrl: recordedInstance("codacy", props) ?? client.apiUrl };
     }
 
     /**

@@ -53,9 +53,12 @@ function giteaHint(status: number | undefined): string | undefined {
 /** Typed client of Gitea's user access token API (basic auth, optional OTP). */
 export class GiteaClient {
     private readonly http: HttpClient;
+    /** The API root this client talks to (the instance recorded in a token's state). */
+    readonly apiUrl: string;
     readonly username: string;
 
     constructor(settings: GiteaClientSettings) {
+        this.apiUrl = settings.apiUrl;
         this.username = settings.username;
         const basic = Buffer.from(`${settings.username}:${settings.password}`).toString("base64");
         this.http = new HttpClient({

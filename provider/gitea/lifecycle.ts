@@ -3,6 +3,15 @@ import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs } from "../lifecycle";
 import { compact, DiffPlan, listingForRead, rotationDue } from "../shared";
+import {
+    compareInstance,
+    connectionSettingsOf,
+    INSTANCE_FIELD,
+    recordedInstance,
+    routeToRecorded,
+    withEffectiveInstance,
+    withoutInstance,
+} from "../instance";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GiteaClient, type GiteaNewToken } from "./client";
 import { type GiteaConnection, type GiteaTokenInputs, giteaTokenInputsSchema } from "./inputs";
@@ -26,25 +35,31 @@ export function giteaClientFor(connection: GiteaConnection | undefined, ctx: Pro
 export class GiteaTokenLifecycle implements TokenLifecycle {
     constructor(
         private readonly ctx: ProviderContext,
-        private readonly clientFor: (connection: GiteaConnection | undefined) => GiteaClient = (connection) =>
-            giteaClientFor(connection, ctx),
+        private readonly clientFor: (
+            connection: GiteaConnection | undefined,
+            context?: ProviderContext,
+        ) => GiteaClient = (connection, context = ctx) => giteaClientFor(connection, context),
     ) {}
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        return checkInputs(giteaTokenInputsSchema, news, this.clientFor);
+        const outcome = checkInputs(giteaTokenInputsSchema, withoutInstance(news), (connection) =>
+            this.clientFor(connection),
+        );
+        return withEffectiveInstance("gitea", outcome, this.ctx);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
         const inputs = props as GiteaTokenInputs;
         const client = this.clientFor(inputs.connection);
         const owner = inputs.username ?? client.username;
+        const recorded = { ...props, [INSTANCE_FIELD]: client.apiUrl };
         if (inputs.adopt) {
-            return this.adopt(client, owner, props, inputs.adopt.tokenId);
+            return this.adopt(client, owner, recorded, inputs.adopt.tokenId);
         }
         const created = await this.createWithoutOrphans(client, owner, inputs);
         return {
             id: String(created.id),
-            outs: this.stateOf(props, owner, {
+            outs: this.stateOf(recorded, owner, {
                 tokenId: created.id,
                 token: created.sha1,
                 tokenLastEight: created.token_last_eight ?? created.sha1.slice(-8),
@@ -54,7 +69,7 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
     }
 
     async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
-        const client = this.clientFor(props.connection as GiteaConnection | undefined);
+        const { client, apiUrl } = this.clientAt(props);
         const owner = String(props.owner ?? props.username ?? client.username);
         const tokenId = Number(props.tokenId ?? id);
         const tokens = await listingForRead(() => client.list(owner), `user ${owner}`, String(tokenId));
@@ -66,6 +81,8 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
             id,
             props: compact({
                 ...props,
+                // A state written before the instance was recorded records it here (see compareInstance).
+                [INSTANCE_FIELD]: apiUrl,
                 tokenLastEight: live.token_last_eight ?? props.tokenLastEight,
                 grantedScopes: live.scopes ?? props.grantedScopes,
             }),
@@ -78,10 +95,13 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         plan.compare("username", olds.owner, newOwner, "replace");
         plan.compare("name", olds.name, news.name, "replace");
         plan.compare("scopes", sorted(olds.scopes), sorted(news.scopes), "replace");
-        const oldConnection = olds.connection as GiteaConnection | undefined;
-        const newConnection = news.connection as GiteaConnection | undefined;
-        plan.compare("connection", oldConnection?.baseUrl, newConnection?.baseUrl, "replace");
-        plan.compare("connection", oldConnection, newConnection, "update");
+        compareInstance("gitea", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
+        plan.compare(
+            "connection",
+            connectionSettingsOf(olds.connection),
+            connectionSettingsOf(news.connection),
+            "update",
+        );
         plan.compare("rotation", olds.rotation, news.rotation, "update");
         plan.compare("rotationTrigger", olds.rotationTrigger, news.rotationTrigger, "replace");
         const due = rotationDue(
@@ -92,8 +112,9 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         if (due) {
             plan.replace("expiresAt", due);
         }
-        // Names are unique per user: a replacement that keeps name and owner must delete the old token first.
-        const sameName = olds.name === news.name && olds.owner === newOwner;
+        // Names are unique per user of an instance: a replacement that keeps name, owner and instance must delete
+        // the old token first. A move to another instance overlaps.
+        const sameName = olds.name === news.name && olds.owner === newOwner && !plan.replaces.includes(INSTANCE_FIELD);
         return plan.report(this.ctx.log, `gitea token "${String(olds.name)}"`, sameName);
     }
 
@@ -112,9 +133,22 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
     }
 
     async delete(id: string, props: PlainObject): Promise<void> {
-        const client = this.clientFor(props.connection as GiteaConnection | undefined);
+        const { client } = this.clientAt(props);
         const owner = String(props.owner ?? props.username ?? client.username);
         await unlessGone(() => client.delete(owner, Number(props.tokenId ?? id)));
+    }
+
+    /** A client for the instance the token of this state lives on (see routeToRecorded), and that instance. */
+    private clientAt(props: PlainObject, current?: string): { client: GiteaClient; apiUrl: string } {
+        const route = routeToRecorded<GiteaConnection>(
+            "gitea",
+            props,
+            this.ctx,
+            `gitea token "${String(props.name)}"`,
+            current,
+        );
+        const client = this.clientFor(route.connection, route.ctx);
+        return { client, apiUrl: recordedInstance("gitea", props) ?? client.apiUrl };
     }
 
     private async createWithoutOrphans(

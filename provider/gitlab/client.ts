@@ -83,8 +83,11 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
 /** Typed client of GitLab's project and group access token API. */
 export class GitLabClient {
     private readonly http: HttpClient;
+    /** The API root this client talks to (the instance recorded in a token's state). */
+    readonly apiUrl: string;
 
     constructor(settings: GitLabClientSettings) {
+        this.apiUrl = settings.apiUrl;
         this.http = new HttpClient({
             service: "gitlab",
             apiUrl: settings.apiUrl,

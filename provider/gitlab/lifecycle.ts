@@ -3,6 +3,15 @@ import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs } from "../lifecycle";
 import { compact, DiffPlan, type RotationStrategy, rotationDue } from "../shared";
+import {
+    compareInstance,
+    connectionSettingsOf,
+    INSTANCE_FIELD,
+    recordedInstance,
+    routeToRecorded,
+    withEffectiveInstance,
+    withoutInstance,
+} from "../instance";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GitLabClient, type GitLabNewToken, type GitLabParentKind, type GitLabToken } from "./client";
 import {
@@ -54,13 +63,16 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     constructor(
         private readonly kind: GitLabParentKind,
         private readonly ctx: ProviderContext,
-        private readonly clientFor: (connection: GitLabConnection | undefined) => GitLabClient = (connection) =>
-            gitLabClientFor(connection, ctx),
+        private readonly clientFor: (
+            connection: GitLabConnection | undefined,
+            context?: ProviderContext,
+        ) => GitLabClient = (connection, context = ctx) => gitLabClientFor(connection, context),
     ) {}
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
         const schema = this.kind === "project" ? projectTokenInputsSchema : groupTokenInputsSchema;
-        return checkInputs(schema, news, this.clientFor);
+        const outcome = checkInputs(schema, withoutInstance(news), (connection) => this.clientFor(connection));
+        return withEffectiveInstance("gitlab", outcome, this.ctx);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -75,19 +87,21 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         } else {
             created = await this.createWithoutOrphans(client, inputs, expiresAt);
         }
-        return { id: String(created.id), outs: this.stateOf(props, inputs, created, created.token) };
+        const outs = { ...this.stateOf(props, inputs, created, created.token), [INSTANCE_FIELD]: client.apiUrl };
+        return { id: String(created.id), outs };
     }
 
     async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
         const inputs = this.inputsOf(props);
-        const client = this.clientFor(inputs.connection);
+        const { client, apiUrl } = this.clientAt(props);
         const tokenId = Number(props.tokenId ?? id);
         const live = await unlessGone(() => client.get(this.kind, inputs.parent, tokenId));
         if (live === GONE || this.isGone(live)) {
             // Revoked or expired behind Pulumi's back: drop it so the next `up` creates it again.
             return {};
         }
-        return { id, props: { ...props, ...this.grantedFields(live) } };
+        // A state written before the instance was recorded records it here, silently (see compareInstance).
+        return { id, props: { ...props, [INSTANCE_FIELD]: apiUrl, ...this.grantedFields(live) } };
     }
 
     async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {
@@ -98,10 +112,13 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         plan.compare("accessLevel", olds.accessLevel, news.accessLevel, "replace");
         plan.compare("description", olds.description, news.description, "replace");
         plan.compare("expiresAt", olds.requestedExpiresAt, news.expiresAt, "replace");
-        const oldConnection = olds.connection as GitLabConnection | undefined;
-        const newConnection = news.connection as GitLabConnection | undefined;
-        plan.compare("connection", oldConnection?.baseUrl, newConnection?.baseUrl, "replace");
-        plan.compare("connection", oldConnection, newConnection, "update");
+        compareInstance("gitlab", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
+        plan.compare(
+            "connection",
+            connectionSettingsOf(olds.connection),
+            connectionSettingsOf(news.connection),
+            "update",
+        );
         plan.compare("rotation", olds.rotation, news.rotation, "update");
 
         const strategy = strategyOf(news);
@@ -128,7 +145,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         const triggerChanged = news.rotationTrigger !== olds.rotationTrigger;
         const due = rotationDue(inputs.rotation, olds.expiresAt as string | null, today) !== undefined;
         if (strategyOf(news) === "rotate" && (triggerChanged || due)) {
-            const client = this.clientFor(inputs.connection);
+            const client = this.clientForUpdate(olds, news);
             const rotated = await this.rotateWithoutOrphans(
                 client,
                 inputs,
@@ -154,8 +171,25 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
 
     async delete(id: string, props: PlainObject): Promise<void> {
         const inputs = this.inputsOf(props);
-        const client = this.clientFor(inputs.connection);
+        const { client } = this.clientAt(props);
         await unlessGone(() => client.revoke(this.kind, inputs.parent, Number(props.tokenId ?? id)));
+    }
+
+    /** A client for the instance the token of this state lives on (see routeToRecorded), and that instance. */
+    private clientAt(props: PlainObject, current?: string): { client: GitLabClient; apiUrl: string } {
+        const label = `gitlab ${this.kind} token "${String(props.name)}"`;
+        const route = routeToRecorded<GitLabConnection>("gitlab", props, this.ctx, label, current);
+        const client = this.clientFor(route.connection, route.ctx);
+        return { client, apiUrl: recordedInstance("gitlab", props) ?? client.apiUrl };
+    }
+
+    /** An in-place update stays on the token's instance (a move replaces): the declared settings when they reach it. */
+    private clientForUpdate(olds: PlainObject, news: PlainObject): GitLabClient {
+        const recorded = recordedInstance("gitlab", olds);
+        if (recorded === undefined || recorded === news[INSTANCE_FIELD]) {
+            return this.clientFor(this.inputsOf(news).connection);
+        }
+        return this.clientAt(olds, news[INSTANCE_FIELD] as string).client;
     }
 
     /**

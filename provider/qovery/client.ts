@@ -81,8 +81,11 @@ export function qoveryAuthorization(apiToken: string): string {
 /** Typed client of Qovery's organization git token API. */
 export class QoveryClient {
     private readonly http: HttpClient;
+    /** The API root this client talks to (the instance recorded in a token's state). */
+    readonly apiUrl: string;
 
     constructor(settings: QoveryClientSettings) {
+        this.apiUrl = settings.apiUrl;
         this.http = new HttpClient({
             service: "qovery",
             apiUrl: settings.apiUrl,

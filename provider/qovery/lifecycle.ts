@@ -3,6 +3,15 @@ import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { type PlainObject, GONE, unlessGone, checkInputs } from "../lifecycle";
 import { compact, DiffPlan } from "../shared";
+import {
+    compareInstance,
+    connectionSettingsOf,
+    INSTANCE_FIELD,
+    recordedInstance,
+    routeToRecorded,
+    withEffectiveInstance,
+    withoutInstance,
+} from "../instance";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
 import {
@@ -37,14 +46,20 @@ function requestOf(inputs: QoveryTokenInputs): QoveryGitTokenRequest {
 export class QoveryTokenLifecycle implements TokenLifecycle {
     constructor(
         private readonly ctx: ProviderContext,
-        private readonly clientFor: (connection: QoveryConnection | undefined) => QoveryClient = (connection) =>
-            qoveryClientFor(connection, ctx),
+        private readonly clientFor: (
+            connection: QoveryConnection | undefined,
+            context?: ProviderContext,
+        ) => QoveryClient = (connection, context = ctx) => qoveryClientFor(connection, context),
     ) {}
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        return checkInputs(qoveryTokenInputsSchema, news, this.clientFor, (inputs) =>
-            qoveryCrossFieldFailures(inputs as Partial<QoveryTokenInputs>),
+        const outcome = checkInputs(
+            qoveryTokenInputsSchema,
+            withoutInstance(news),
+            (connection) => this.clientFor(connection),
+            (inputs) => qoveryCrossFieldFailures(inputs as Partial<QoveryTokenInputs>),
         );
+        return withEffectiveInstance("qovery", outcome, this.ctx);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -53,12 +68,12 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         const token = inputs.adopt
             ? await client.update(inputs.organizationId, inputs.adopt.gitTokenId, requestOf(inputs))
             : await this.createWithoutOrphans(client, inputs);
-        return { id: token.id, outs: this.stateOf(props, token) };
+        return { id: token.id, outs: this.stateOf({ ...props, [INSTANCE_FIELD]: client.apiUrl }, token) };
     }
 
     async read(id: string, props: PlainObject): Promise<dynamic.ReadResult> {
         const inputs = props as QoveryTokenInputs;
-        const client = this.clientFor(inputs.connection);
+        const { client, apiUrl } = this.clientAt(props);
         const live = await unlessGone(() => client.get(inputs.organizationId, String(props.gitTokenId ?? id)));
         if (live === GONE) {
             return {};
@@ -68,22 +83,27 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
             name: live.name,
             description: live.description ?? undefined,
             workspace: live.workspace ?? undefined,
-            gitApiUrl: live.git_api_url ?? undefined,
+            // Qovery fills in its default API URL of the git provider when none was given: that is no drift.
+            gitApiUrl: props.gitApiUrl === undefined ? undefined : (live.git_api_url ?? undefined),
         });
-        return { id, props: { ...props, ...drifted, ...this.grantedFields(live) } };
+        // A state written before the instance was recorded records it here (see compareInstance).
+        return { id, props: { ...props, [INSTANCE_FIELD]: apiUrl, ...drifted, ...this.grantedFields(live) } };
     }
 
     async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {
         const plan = new DiffPlan();
         plan.compare("organizationId", olds.organizationId, news.organizationId, "replace");
         plan.compare("type", olds.type, news.type, "replace");
-        const oldConnection = olds.connection as QoveryConnection | undefined;
-        const newConnection = news.connection as QoveryConnection | undefined;
-        plan.compare("connection", oldConnection?.baseUrl, newConnection?.baseUrl, "replace");
+        compareInstance("qovery", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
         for (const property of ["name", "token", "description", "workspace", "gitApiUrl"]) {
             plan.compare(property, olds[property], news[property], "update");
         }
-        plan.compare("connection", oldConnection, newConnection, "update");
+        plan.compare(
+            "connection",
+            connectionSettingsOf(olds.connection),
+            connectionSettingsOf(news.connection),
+            "update",
+        );
         plan.compare("allowDeleteWhileInUse", olds.allowDeleteWhileInUse, news.allowDeleteWhileInUse, "update");
         return plan.report(this.ctx.log, `qovery git token "${String(olds.name)}"`);
     }
@@ -96,14 +116,14 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         if (!changed) {
             return { outs: { ...news, ...this.keptFields(olds) } };
         }
-        const client = this.clientFor(inputs.connection);
+        const client = this.clientForUpdate(olds, news);
         const updated = await client.update(inputs.organizationId, String(olds.gitTokenId), requestOf(inputs));
         return { outs: this.stateOf(news, updated) };
     }
 
     async delete(id: string, props: PlainObject): Promise<void> {
         const inputs = props as QoveryTokenInputs;
-        const client = this.clientFor(inputs.connection);
+        const { client } = this.clientAt(props);
         const gitTokenId = String(props.gitTokenId ?? id);
         if (!inputs.allowDeleteWhileInUse) {
             const usage = await this.refuseIfInUse(client, inputs.organizationId, gitTokenId);
@@ -113,6 +133,23 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         }
         // Only the token's own DELETE (2xx, or 404: already gone) proves it gone, never an auxiliary call.
         await unlessGone(() => client.delete(inputs.organizationId, gitTokenId));
+    }
+
+    /** A client for the instance the git token of this state lives on (see routeToRecorded), and that instance. */
+    private clientAt(props: PlainObject, current?: string): { client: QoveryClient; apiUrl: string } {
+        const label = `qovery git token "${String(props.name)}"`;
+        const route = routeToRecorded<QoveryConnection>("qovery", props, this.ctx, label, current);
+        const client = this.clientFor(route.connection, route.ctx);
+        return { client, apiUrl: recordedInstance("qovery", props) ?? client.apiUrl };
+    }
+
+    /** An in-place update stays on the token's instance (a move replaces): the declared settings when they reach it. */
+    private clientForUpdate(olds: PlainObject, news: PlainObject): QoveryClient {
+        const recorded = recordedInstance("qovery", olds);
+        if (recorded === undefined || recorded === news[INSTANCE_FIELD]) {
+            return this.clientFor(news.connection as QoveryConnection | undefined);
+        }
+        return this.clientAt(olds, news[INSTANCE_FIELD] as string).client;
     }
 
     /**

@@ -57,6 +57,26 @@ describe("Qovery git token lifecycle (sandbox)", () => {
         await lifecycle.delete(id, outs);
     });
 
+    it("without a declared gitApiUrl, the default Qovery fills in is no drift; a declared one still is", async () => {
+        const { id, outs, inputs } = await created();
+        expect((await admin.get(organizationId, id)).git_api_url, "the service filled in a default").to.be.a("string");
+        const refreshed = (await lifecycle.read(id, outs)).props as PlainObject;
+        expect(refreshed).to.not.have.property("gitApiUrl");
+        const diff = await lifecycle.diff(id, refreshed, inputs);
+        expect(diff.changes, JSON.stringify(diff)).to.equal(false);
+
+        const declared = await created({ name: "declared", gitApiUrl: "https://gitlab.example.com/api/v4" });
+        await admin.update(organizationId, declared.id, {
+            name: "declared",
+            type: "GITLAB",
+            token: "git-provider-token-1",
+            git_api_url: "https://elsewhere.example.com/api/v4",
+        });
+        const drifted = (await lifecycle.read(declared.id, declared.outs)).props as PlainObject;
+        expect(drifted.gitApiUrl).to.equal("https://elsewhere.example.com/api/v4");
+        expect((await lifecycle.diff(declared.id, drifted, declared.inputs)).changes).to.equal(true);
+    });
+
     it("a new token value is an in-place update that keeps the id", async () => {
         const { id, outs, inputs } = await created();
         const news = { ...inputs, token: "git-provider-token-2", name: "renamed" };
