@@ -187,6 +187,38 @@ export function routeToRecorded<C extends ConnectionSettings>(
     throw new ConfigurationError(movedAwayMessage(service, label, recorded, now));
 }
 
+/** A client for the instance the token of a state lives on (see routeToRecorded), and that instance. */
+export function clientAtRecorded<C extends ConnectionSettings, Client extends { apiUrl: string }>(
+    service: ServiceName,
+    props: PlainObject,
+    ctx: ProviderContext,
+    label: string,
+    build: (connection: C | undefined, ctx: ProviderContext) => Client,
+    current?: string,
+): { client: Client; apiUrl: string } {
+    const route = routeToRecorded<C>(service, props, ctx, label, current);
+    const client = build(route.connection, route.ctx);
+    return { client, apiUrl: recordedInstance(service, props) ?? client.apiUrl };
+}
+
+/**
+ * The client of an in-place update: it stays on the token's instance (a move replaces instead), so the declared
+ * settings when they reach it, else the route to the recorded instance.
+ */
+export function clientForInPlaceUpdate<Client>(
+    service: ServiceName,
+    olds: PlainObject,
+    news: PlainObject,
+    declared: () => Client,
+    atRecorded: (current: string) => Client,
+): Client {
+    const recorded = recordedInstance(service, olds);
+    if (recorded === undefined || recorded === news[INSTANCE_FIELD]) {
+        return declared();
+    }
+    return atRecorded(news[INSTANCE_FIELD] as string);
+}
+
 /** Whether today's settings (stored `connection`, stack config, environment) hold every credential the service needs. */
 function hasCredentials(service: ServiceName, stored: PlainObject | undefined, ctx: ProviderContext): boolean {
     return CREDENTIALS[service].required.every(

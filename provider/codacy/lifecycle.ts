@@ -6,8 +6,7 @@ import {
     compareInstance,
     connectionSettingsOf,
     INSTANCE_FIELD,
-    recordedInstance,
-    routeToRecorded,
+    clientAtRecorded,
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
@@ -107,12 +106,17 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
         await unlessGone(() => client.deleteToken(refOf(props), Number(props.tokenId ?? id)));
     }
 
-    /** A client for the instance the token of this state lives on (see routeToRecorded), and that instance. */
+    /** A client for the instance the token of this state lives on, and that instance. */
     private clientAt(props: PlainObject, current?: string): { client: CodacyClient; apiUrl: string } {
         const label = `codacy token of ${String(props.organization)}/${String(props.repository)}`;
-        const route = routeToRecorded<CodacyConnection>("codacy", props, this.ctx, label, current);
-        const client = this.clientFor(route.connection, route.ctx);
-        return { client, apiUrl: recordedInstance("codacy", props) ?? client.apiUrl };
+        return clientAtRecorded<CodacyConnection, CodacyClient>(
+            "codacy",
+            props,
+            this.ctx,
+            label,
+            this.clientFor,
+            current,
+        );
     }
 
     /**

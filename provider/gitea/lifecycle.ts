@@ -7,8 +7,7 @@ import {
     compareInstance,
     connectionSettingsOf,
     INSTANCE_FIELD,
-    recordedInstance,
-    routeToRecorded,
+    clientAtRecorded,
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
@@ -138,17 +137,10 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         await unlessGone(() => client.delete(owner, Number(props.tokenId ?? id)));
     }
 
-    /** A client for the instance the token of this state lives on (see routeToRecorded), and that instance. */
+    /** A client for the instance the token of this state lives on, and that instance. */
     private clientAt(props: PlainObject, current?: string): { client: GiteaClient; apiUrl: string } {
-        const route = routeToRecorded<GiteaConnection>(
-            "gitea",
-            props,
-            this.ctx,
-            `gitea token "${String(props.name)}"`,
-            current,
-        );
-        const client = this.clientFor(route.connection, route.ctx);
-        return { client, apiUrl: recordedInstance("gitea", props) ?? client.apiUrl };
+        const label = `gitea token "${String(props.name)}"`;
+        return clientAtRecorded<GiteaConnection, GiteaClient>("gitea", props, this.ctx, label, this.clientFor, current);
     }
 
     private async createWithoutOrphans(

@@ -7,8 +7,8 @@ import {
     compareInstance,
     connectionSettingsOf,
     INSTANCE_FIELD,
-    recordedInstance,
-    routeToRecorded,
+    clientAtRecorded,
+    clientForInPlaceUpdate,
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
@@ -135,21 +135,27 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         await unlessGone(() => client.delete(inputs.organizationId, gitTokenId));
     }
 
-    /** A client for the instance the git token of this state lives on (see routeToRecorded), and that instance. */
+    /** A client for the instance the git token of this state lives on, and that instance. */
     private clientAt(props: PlainObject, current?: string): { client: QoveryClient; apiUrl: string } {
         const label = `qovery git token "${String(props.name)}"`;
-        const route = routeToRecorded<QoveryConnection>("qovery", props, this.ctx, label, current);
-        const client = this.clientFor(route.connection, route.ctx);
-        return { client, apiUrl: recordedInstance("qovery", props) ?? client.apiUrl };
+        return clientAtRecorded<QoveryConnection, QoveryClient>(
+            "qovery",
+            props,
+            this.ctx,
+            label,
+            this.clientFor,
+            current,
+        );
     }
 
-    /** An in-place update stays on the token's instance (a move replaces): the declared settings when they reach it. */
     private clientForUpdate(olds: PlainObject, news: PlainObject): QoveryClient {
-        const recorded = recordedInstance("qovery", olds);
-        if (recorded === undefined || recorded === news[INSTANCE_FIELD]) {
-            return this.clientFor(news.connection as QoveryConnection | undefined);
-        }
-        return this.clientAt(olds, news[INSTANCE_FIELD] as string).client;
+        return clientForInPlaceUpdate(
+            "qovery",
+            olds,
+            news,
+            () => this.clientFor(news.connection as QoveryConnection | undefined),
+            (current) => this.clientAt(olds, current).client,
+        );
     }
 
     /**
