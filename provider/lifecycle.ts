@@ -248,13 +248,17 @@ export const GONE: unique symbol = Symbol("gone");
 
 /**
  * Runs a call for which a 404 means "already gone" (a delete's goal, a read's "drop it from state"): returns
- * `GONE` then instead of failing. Every other failure, network errors included, is thrown.
+ * `GONE` then instead of failing. Every other failure, network errors included, is thrown, and so is a 404 that
+ * `isAboutTheToken` says is about something else (e.g. the token's parent).
  */
-export async function unlessGone<T>(call: () => Promise<T>): Promise<T | typeof GONE> {
+export async function unlessGone<T>(
+    call: () => Promise<T>,
+    isAboutTheToken: (error: ApiError) => boolean = () => true,
+): Promise<T | typeof GONE> {
     try {
         return await call();
     } catch (e: unknown) {
-        if (e instanceof ApiError && e.isNotFound) {
+        if (e instanceof ApiError && e.isNotFound && isAboutTheToken(e)) {
             return GONE;
         }
         throw e;

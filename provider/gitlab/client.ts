@@ -72,6 +72,13 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
         case 403:
             return ROLE_HINT;
         case 404:
+            if (/\b(Project|Group) Not Found\b/i.test(serviceMessage ?? "")) {
+                return (
+                    "GitLab does not know the project or group, or hides it from this credential (renamed, moved, access lost): " +
+                    "check the path in your program and the credential's role. The token may still live, so the state keeps it; " +
+                    "if the project or group was deleted with its tokens, remove the resource with `pulumi state delete <urn>`."
+                );
+            }
             return operation.includes("token")
                 ? "Check the project or group (id or full path) and the token id; GitLab also answers 404 when the credential cannot see the project."
                 : undefined;

@@ -7,8 +7,8 @@ import {
     compareInstance,
     connectionSettingsOf,
     INSTANCE_FIELD,
-    recordedInstance,
-    routeToRecorded,
+    clientAtRecorded,
+    clientForInPlaceUpdate,
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
@@ -58,6 +58,15 @@ export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: P
     });
 }
 
+/**
+ * GitLab answers the token's own GET and DELETE with 404 "Project Not Found" / "Group Not Found" when it does not
+ * know the parent or hides it from the credential (renamed, moved, access lost): that says nothing of the token,
+ * which may well live on, so only another 404 (the token's own, e.g. "Project Access Token Not Found") means gone.
+ */
+function isAboutTheToken(error: ApiError): boolean {
+    return !/\b(Project|Group) Not Found\b/i.test(error.serviceMessage ?? "");
+}
+
 /** Lifecycle of `ProjectAccessToken` and `GroupAccessToken`: the same API below `/projects` or `/groups`. */
 export class GitLabTokenLifecycle implements TokenLifecycle {
     constructor(
@@ -95,7 +104,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         const inputs = this.inputsOf(props);
         const { client, apiUrl } = this.clientAt(props);
         const tokenId = Number(props.tokenId ?? id);
-        const live = await unlessGone(() => client.get(this.kind, inputs.parent, tokenId));
+        const live = await unlessGone(() => client.get(this.kind, inputs.parent, tokenId), isAboutTheToken);
         if (live === GONE || this.isGone(live)) {
             // Revoked or expired behind Pulumi's back: drop it so the next `up` creates it again.
             return {};
@@ -172,24 +181,30 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     async delete(id: string, props: PlainObject): Promise<void> {
         const inputs = this.inputsOf(props);
         const { client } = this.clientAt(props);
-        await unlessGone(() => client.revoke(this.kind, inputs.parent, Number(props.tokenId ?? id)));
+        await unlessGone(() => client.revoke(this.kind, inputs.parent, Number(props.tokenId ?? id)), isAboutTheToken);
     }
 
-    /** A client for the instance the token of this state lives on (see routeToRecorded), and that instance. */
+    /** A client for the instance the token of this state lives on, and that instance. */
     private clientAt(props: PlainObject, current?: string): { client: GitLabClient; apiUrl: string } {
         const label = `gitlab ${this.kind} token "${String(props.name)}"`;
-        const route = routeToRecorded<GitLabConnection>("gitlab", props, this.ctx, label, current);
-        const client = this.clientFor(route.connection, route.ctx);
-        return { client, apiUrl: recordedInstance("gitlab", props) ?? client.apiUrl };
+        return clientAtRecorded<GitLabConnection, GitLabClient>(
+            "gitlab",
+            props,
+            this.ctx,
+            label,
+            this.clientFor,
+            current,
+        );
     }
 
-    /** An in-place update stays on the token's instance (a move replaces): the declared settings when they reach it. */
     private clientForUpdate(olds: PlainObject, news: PlainObject): GitLabClient {
-        const recorded = recordedInstance("gitlab", olds);
-        if (recorded === undefined || recorded === news[INSTANCE_FIELD]) {
-            return this.clientFor(this.inputsOf(news).connection);
-        }
-        return this.clientAt(olds, news[INSTANCE_FIELD] as string).client;
+        return clientForInPlaceUpdate(
+            "gitlab",
+            olds,
+            news,
+            () => this.clientFor(this.inputsOf(news).connection),
+            (current) => this.clientAt(olds, current).client,
+        );
     }
 
     /**

@@ -171,6 +171,32 @@ describe("a delete reports success only when the token itself is gone (sandbox)"
         });
     }
 
+    describe("GitLab: a 404 about the project or group is not about the token", () => {
+        beforeEach(() => sandbox.reset());
+
+        for (const kind of KINDS.filter((k) => k.service === "gitlab")) {
+            it(`${kind.resource}: a renamed parent (404 ${kind.resource.startsWith("Project") ? "Project" : "Group"} Not Found) fails read and delete; the token lives on`, async () => {
+                const { lifecycle, id, outs } = await created(kind);
+                // The state still names the old path, as after a rename or a move on GitLab.
+                const renamed: PlainObject = {
+                    ...outs,
+                    ...(kind.resource === "ProjectAccessToken" ? { project: "acme/renamed" } : { group: "renamed" }),
+                };
+                const readError = await caught(() => lifecycle.read(id, renamed));
+                expect(readError.message).to.match(/HTTP 404.*(Project|Group) Not Found/);
+                expect(readError.message).to.include("the state keeps it").and.include("pulumi state delete");
+                const deleteError = await caught(() => lifecycle.delete(id, renamed));
+                expect(deleteError.message).to.match(/HTTP 404.*(Project|Group) Not Found/);
+                expect(isLive(kind, id), "the token still lives").to.equal(true);
+                // A 404 about the token itself still means gone.
+                await lifecycle.delete(id, outs);
+                expect(isLive(kind, id)).to.equal(false);
+                expect((await lifecycle.read(id, outs)).id).to.equal(undefined);
+                await lifecycle.delete(id, outs);
+            });
+        }
+    });
+
     describe("QoveryGitToken: the usage look-up before a delete", () => {
         const qovery = KINDS.find((kind) => kind.service === "qovery")!;
         const usage = [/\/associatedServices$/];
