@@ -78,6 +78,19 @@ describe("e2e: Pulumi engine", () => {
         expect(plugins[0]).to.match(/^resource-random-v\d/);
     });
 
+    it("runs the program and the dynamic provider on the expected Node and @pulumi/pulumi", async () => {
+        // scripts/prove-platform names the versions it installed; otherwise they are this process's.
+        const expected = {
+            node: process.env.PLATFORM_EXPECT_NODE ?? process.version,
+            pulumiSdk:
+                process.env.PLATFORM_EXPECT_PULUMI_SDK ??
+                (require("@pulumi/pulumi/package.json") as { version: string }).version,
+        };
+        const outputs = await ws.stack.outputs();
+        expect(outputs.programRuntime?.value).to.deep.equal(expected);
+        expect(outputs.providerRuntime?.value).to.deep.equal(expected);
+    });
+
     it("a second up changes nothing", async function () {
         this.timeout(STEP_TIMEOUT);
         const res = await ws.stack.up();

@@ -12,6 +12,8 @@ interface FileArgs {
 interface FileState {
     path: string;
     content: string;
+    /** The Node and @pulumi/pulumi versions the dynamic provider ran on (scripts/prove-platform checks them). */
+    providerRuntime?: { node: string; pulumiSdk: string };
 }
 
 // The provider is serialized into the state: it must only capture built-in modules.
@@ -19,14 +21,16 @@ const fileProvider: pulumi.dynamic.ResourceProvider<FileState, FileState> = {
     async create(inputs) {
         const fs: typeof import("node:fs") = require("node:fs");
         fs.writeFileSync(inputs.path, inputs.content);
-        return { id: inputs.path, outs: inputs };
+        const providerRuntime = { node: process.version, pulumiSdk: require("@pulumi/pulumi/package.json").version };
+        return { id: inputs.path, outs: { ...inputs, providerRuntime } };
     },
     async read(id) {
         const fs: typeof import("node:fs") = require("node:fs");
         if (!fs.existsSync(id)) {
             return {}; // gone: refresh drops it from the state
         }
-        return { id, props: { path: id, content: fs.readFileSync(id, "utf8") } };
+        const providerRuntime = { node: process.version, pulumiSdk: require("@pulumi/pulumi/package.json").version };
+        return { id, props: { path: id, content: fs.readFileSync(id, "utf8"), providerRuntime } };
     },
     async diff(_id, olds, news) {
         return {
@@ -37,7 +41,8 @@ const fileProvider: pulumi.dynamic.ResourceProvider<FileState, FileState> = {
     async update(_id, _olds, news) {
         const fs: typeof import("node:fs") = require("node:fs");
         fs.writeFileSync(news.path, news.content);
-        return { outs: news };
+        const providerRuntime = { node: process.version, pulumiSdk: require("@pulumi/pulumi/package.json").version };
+        return { outs: { ...news, providerRuntime } };
     },
     async delete(id) {
         const fs: typeof import("node:fs") = require("node:fs");
@@ -48,9 +53,10 @@ const fileProvider: pulumi.dynamic.ResourceProvider<FileState, FileState> = {
 class SmokeFile extends pulumi.dynamic.Resource {
     declare public readonly path: pulumi.Output<string>;
     declare public readonly content: pulumi.Output<string>;
+    declare public readonly providerRuntime: pulumi.Output<{ node: string; pulumiSdk: string }>;
 
     constructor(name: string, args: FileArgs, opts?: pulumi.CustomResourceOptions) {
-        super(fileProvider, name, { ...args }, opts, "smoke", "File");
+        super(fileProvider, name, { ...args, providerRuntime: undefined }, opts, "smoke", "File");
     }
 }
 
@@ -70,3 +76,6 @@ const file = new SmokeFile("file", {
 export const filePath = file.path;
 export const content = file.content;
 export const suffixResult = suffix.result;
+// What the program and the dynamic provider ran on (engine.test.ts and scripts/prove-platform check them).
+export const programRuntime = { node: process.version, pulumiSdk: require("@pulumi/pulumi/package.json").version };
+export const providerRuntime = file.providerRuntime;
