@@ -2,10 +2,9 @@
 // to force 429s. Every repository ends with exactly one managed token, none fails, the output map is secret,
 // a second `up` writes nothing, a new repository is picked up, destroy revokes everything.
 import { execFileSync } from "node:child_process";
-import type { OpMap } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
-import { createTestWorkspace, programDir, type TestWorkspace } from "./harness";
+import { changes, createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const REPOSITORIES = 250;
 /**
@@ -15,13 +14,6 @@ const REPOSITORIES = 250;
 const RATE = 12;
 const MAX_CONCURRENCY = 4;
 const STEP_TIMEOUT = 5 * 60 * 1000;
-
-function changes(ops: OpMap | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<
-        string,
-        number
-    >;
-}
 
 function peakConcurrency(intervals: Array<{ start: number; end: number }>): number {
     const events = intervals.flatMap(({ start, end }) => [

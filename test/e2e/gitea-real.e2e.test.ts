@@ -8,11 +8,10 @@
  * Credentials reach the provider through GITEA_BASE_URL / GITEA_USERNAME / GITEA_PASSWORD (plain
  * http on 127.0.0.1, which the loopback rule allows).
  */
-import type { OpMap } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { GiteaClient, type GiteaToken } from "../../provider/gitea/client";
 import { type RealGitea, startRealGitea } from "../support/gitea";
-import { createTestWorkspace, programDir, type TestWorkspace } from "./harness";
+import { changes, createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
 
@@ -20,13 +19,6 @@ interface Spec {
     kind: "GiteaToken";
     name: string;
     args: { name: string; scopes: string[] };
-}
-
-function changes(ops: OpMap | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<
-        string,
-        number
-    >;
 }
 
 function sortedNumbers(values: number[]): number[] {

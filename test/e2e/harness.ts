@@ -7,7 +7,15 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type ConfigMap, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { type ConfigMap, LocalWorkspace, type OpMap, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+
+/** The operations of an update's summary other than "same", with their counts (`{}`: nothing changed). */
+export function changes(ops: OpMap | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<
+        string,
+        number
+    >;
+}
 
 /** The repository root (works from test/e2e and from the compiled dist/test/e2e). */
 export const repoRoot: string = findRepoRoot(__dirname);

@@ -5,10 +5,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { OpMap } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { SEED, type Sandbox, startSandbox, tokensMadeByPrograms } from "../sandbox";
-import { createTestWorkspace, programDir, type TestWorkspace } from "./harness";
+import { changes, createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
 
@@ -20,13 +19,6 @@ const RESOURCES = [
     },
     { kind: "GroupAccessToken", name: "group", args: { group: "acme", name: "bot", scopes: ["read_api"] } },
 ];
-
-function changes(ops: OpMap | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<
-        string,
-        number
-    >;
-}
 
 async function failure(run: () => Promise<unknown>): Promise<string> {
     try {

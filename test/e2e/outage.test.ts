@@ -4,10 +4,9 @@
 // services' resources reconciled, and the next run after the outage completing.
 import { execFileSync } from "node:child_process";
 import * as net from "node:net";
-import type { OpMap } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
-import { createTestWorkspace, programDir, type TestWorkspace } from "./harness";
+import { changes, createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
 const QOVERY = ["qovery-a", "qovery-b"];
@@ -58,13 +57,6 @@ interface StateResource {
     id?: string;
     inputs?: Record<string, unknown>;
     outputs?: Record<string, unknown>;
-}
-
-function changes(ops: OpMap | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<
-        string,
-        number
-    >;
 }
 
 describe("e2e: deletes and outages through the real engine", function () {

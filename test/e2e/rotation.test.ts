@@ -1,21 +1,13 @@
 // Rotation, expiry and adoption through the real engine against the sandbox: a token due for rotation is
 // renewed by `pulumi up` with each strategy, consumers get the new value in the same update, a token not due
 // is left alone, preview and up agree, and an adopted token is managed and destroyed like a created one.
-import type { OpMap } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { addDays, todayUtc } from "../../provider/lifecycle";
 import { GitLabClient } from "../../provider/gitlab/client";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
-import { createTestWorkspace, programDir, type TestWorkspace } from "./harness";
+import { changes, createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const ROTATION = { expiresInDays: 30, rotateBeforeDays: 7 };
-
-function changes(ops: OpMap | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<
-        string,
-        number
-    >;
-}
 
 describe("e2e: rotation, expiry and adoption", function () {
     this.timeout(5 * 60 * 1000);

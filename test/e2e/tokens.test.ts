@@ -2,10 +2,10 @@
 // against the sandbox: up, idempotent up, secrets in state, refresh after out-of-band revocation,
 // replacement order, an injected failure, destroy.
 import { execFileSync } from "node:child_process";
-import type { OpMap, UpResult } from "@pulumi/pulumi/automation";
+import type { UpResult } from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
-import { createTestWorkspace, programDir, type TestWorkspace } from "./harness";
+import { changes, createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
 
@@ -55,13 +55,6 @@ const SERVICE_OF: Record<string, "gitlab" | "gitea" | "codacy" | "qovery"> = {
     codacy: "codacy",
     qovery: "qovery",
 };
-
-function changes(ops: OpMap | undefined): Record<string, number> {
-    return Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)) as Record<
-        string,
-        number
-    >;
-}
 
 describe("e2e: token resources through the real engine", function () {
     this.timeout(STEP_TIMEOUT);
