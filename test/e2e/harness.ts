@@ -2,7 +2,7 @@
 // Automation API: the engine comes from scripts/ensure-pulumi (an installed Pulumi >= 3.248.0
 // or a local build), and every workspace gets its own temporary PULUMI_HOME and file backend
 // so tests never touch ~/.pulumi or each other.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -225,4 +225,132 @@ function randomSdkVersion(): string | undefined {
         // @pulumi/random not installed: nothing to link
     }
     return undefined;
+}
+
+/**
+ * Runs the CLI itself for the workspace's stack in `programDir` and resolves with its stdout; rejects with
+ * its output on failure. Asynchronous, so an in-process sandbox keeps answering the providers meanwhile.
+ */
+export async function pulumiCli(ws: TestWorkspace, programDir: string, ...args: string[]): Promise<string> {
+    const run = startPulumiCli(ws, programDir, ...args);
+    const code = await run.exited;
+    if (code !== 0) {
+        throw new Error(`pulumi ${args.join(" ")} exited with ${code}:\n${run.output()}`);
+    }
+    return run.stdout();
+}
+
+/** A resource of an exported checkpoint (secrets decrypted). */
+export interface CheckpointResource {
+    urn: string;
+    type: string;
+    id?: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+}
+
+/** The stack's checkpoint as `pulumi stack export --show-secrets` gives it. */
+export interface Checkpoint {
+    resources: CheckpointResource[];
+    pendingOperations: Array<{ type: string; resource: CheckpointResource }>;
+}
+
+export async function exportCheckpoint(ws: TestWorkspace, programDir: string): Promise<Checkpoint> {
+    const raw = JSON.parse(await pulumiCli(ws, programDir, "stack", "export", "--show-secrets")) as {
+        deployment: { resources?: CheckpointResource[]; pending_operations?: Checkpoint["pendingOperations"] };
+    };
+    return { resources: raw.deployment.resources ?? [], pendingOperations: raw.deployment.pending_operations ?? [] };
+}
+
+/** A `pulumi` command started in the background, to be killed mid-run. */
+export interface RunningPulumi {
+    pid: number;
+    /** Resolves with the exit code (null when killed by a signal) once the CLI ended. */
+    exited: Promise<number | null>;
+    /** What the CLI printed so far (stdout and stderr), for failure messages. */
+    output(): string;
+    /** Its stdout so far. */
+    stdout(): string;
+}
+
+export function startPulumiCli(ws: TestWorkspace, programDir: string, ...args: string[]): RunningPulumi {
+    const child = spawn("pulumi", [...args, "--stack", ws.stack.name], {
+        cwd: programDir,
+        env: { ...process.env, ...ws.env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let printed = "";
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+        printed += chunk.toString("utf8");
+        stdout += chunk.toString("utf8");
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+        printed += chunk.toString("utf8");
+    });
+    const exited = new Promise<number | null>((resolve, reject) => {
+        child.once("error", reject);
+        child.once("close", (code) => resolve(code));
+    });
+    if (child.pid === undefined) {
+        throw new Error(`pulumi ${args.join(" ")} did not start`);
+    }
+    return { pid: child.pid, exited, output: () => printed, stdout: () => stdout };
+}
+
+/** A live process: its pid and command line (arguments joined by spaces). */
+export interface ProcessInfo {
+    pid: number;
+    command: string;
+}
+
+/** `pid` and all its descendants, found through /proc (Linux), parents before children. */
+export function processTree(pid: number): ProcessInfo[] {
+    const children = new Map<number, number[]>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) {
+            continue;
+        }
+        try {
+            // The parent pid is the 2nd field after the parenthesized command name, which may hold spaces.
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+        } catch {
+            // the process ended while we looked
+        }
+    }
+    const tree: ProcessInfo[] = [];
+    const visit = (p: number): void => {
+        let command: string;
+        try {
+            command = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").join(" ").trim();
+        } catch {
+            return;
+        }
+        tree.push({ pid: p, command });
+        for (const child of children.get(p) ?? []) {
+            visit(child);
+        }
+    };
+    visit(pid);
+    return tree;
+}
+
+/**
+ * SIGKILLs the `pulumi` process and every process it started (language host, program, the dynamic provider
+ * and its launcher), as a crash or `kill -9` of the machine's processes would: nothing gets to clean up.
+ * Returns what it killed.
+ */
+export async function killPulumiTree(run: RunningPulumi): Promise<ProcessInfo[]> {
+    const tree = processTree(run.pid);
+    for (const proc of tree) {
+        try {
+            process.kill(proc.pid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
+    await run.exited;
+    return tree;
 }

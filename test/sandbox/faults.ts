@@ -37,6 +37,21 @@ export interface FaultSpec {
     retryAfter?: number;
     body?: string;
     delayMs?: number;
+    /**
+     * In-process only: called when the fault takes effect on a request, i.e. `before`: the request arrived
+     * and nothing was done; `after`: the service acted and its answer is being replaced. With `timeout` the
+     * request is then held open, so a test can act (e.g. kill the client) at exactly that point.
+     */
+    onApplied?: (request: AppliedFaultRequest) => void;
+}
+
+/** The request a fault took effect on (see `FaultSpec.onApplied`). */
+export interface AppliedFaultRequest {
+    service: ServiceName;
+    method: string;
+    /** Full path without the query. */
+    path: string;
+    when: "before" | "after";
 }
 
 export interface FaultController {
@@ -126,6 +141,9 @@ function validateFaultSpec(spec: FaultSpec): string | undefined {
     }
     if (spec.retryAfter !== undefined && (!Number.isFinite(spec.retryAfter) || spec.retryAfter < 0)) {
         return "retryAfter must be a non-negative number of seconds";
+    }
+    if (spec.onApplied !== undefined && typeof spec.onApplied !== "function") {
+        return "onApplied must be a function";
     }
     return undefined;
 }

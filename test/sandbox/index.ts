@@ -4,7 +4,14 @@
  */
 export type { SandboxClockApi } from "./clock";
 export { type CodacyAccessor, type CodacyTokenView, codacyError } from "./codacy";
-export { FAULT_KINDS, type FaultController, type FaultKind, type FaultSpec, type RateLimitOptions } from "./faults";
+export {
+    type AppliedFaultRequest,
+    FAULT_KINDS,
+    type FaultController,
+    type FaultKind,
+    type FaultSpec,
+    type RateLimitOptions,
+} from "./faults";
 export { GITEA_SCOPE_CATEGORIES, type GiteaAccessor, type GiteaTokenView, normalizeGiteaScopes } from "./gitea";
 export {
     GITLAB_ACCESS_LEVELS,

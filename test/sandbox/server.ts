@@ -8,6 +8,7 @@ import type { Socket } from "node:net";
 import { SandboxClock } from "./clock";
 import { CodacyEmulator, type CodacyAccessor } from "./codacy";
 import {
+    type AppliedFaultRequest,
     type FaultController,
     Faults,
     type FaultSpec,
@@ -268,29 +269,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const fault = faults.take(service, method, fullPath);
         const when = fault?.when ?? "before";
         if (fault !== undefined && when === "before") {
-            const note = ` [fault ${fault.kind} before]`;
-            switch (fault.kind) {
-                case "status":
-                    reply(faultStatusResponse(fault, emulator, sreq), note);
-                    return;
-                case "timeout":
-                    hold(fault, () => destroy(note));
-                    return;
-                case "reset":
-                    destroy(note);
-                    return;
-                case "malformed":
-                    reply(malformedResponse(fault, undefined), note);
-                    return;
-                case "schema":
-                    reply(schemaResponse(fault), note);
-                    return;
-                case "delay":
-                    await sleep(fault.delayMs ?? DEFAULT_DELAY_MS);
-                    if (closed) {
-                        return;
-                    }
-                    break;
+            if (await applyFault(fault, ` [fault ${fault.kind} before]`, undefined)) {
+                return;
             }
         }
 
@@ -335,32 +315,65 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
         if (fault !== undefined && when === "after") {
             const note = ` [fault ${fault.kind} after; handled with ${response.status}]`;
-            switch (fault.kind) {
-                case "status":
-                    reply(faultStatusResponse(fault, emulator, sreq), note);
-                    return;
-                case "timeout":
-                    hold(fault, () => destroy(note));
-                    return;
-                case "reset":
-                    destroy(note);
-                    return;
-                case "malformed":
-                    reply(malformedResponse(fault, response), note);
-                    return;
-                case "schema":
-                    reply(schemaResponse(fault), note);
-                    return;
-                case "delay":
-                    await sleep(fault.delayMs ?? DEFAULT_DELAY_MS);
-                    if (closed) {
-                        return;
-                    }
-                    reply(response, note);
-                    return;
+            if (await applyFault(fault, note, response)) {
+                return;
             }
         }
         reply(response, fault === undefined ? "" : ` [fault ${fault.kind} before]`);
+
+        /**
+         * Applies a fault before the handling (`handled` undefined) or after it (the emulator's answer, which
+         * the fault replaces). True when the fault answered (or dropped) the request; false when the normal
+         * handling goes on (a `delay` before).
+         */
+        async function applyFault(
+            applied: FaultSpec,
+            note: string,
+            handled: SandboxResponse | undefined,
+        ): Promise<boolean> {
+            notifyApplied(applied, {
+                service,
+                method,
+                path: fullPath,
+                when: handled === undefined ? "before" : "after",
+            });
+            switch (applied.kind) {
+                case "status":
+                    reply(faultStatusResponse(applied, emulator, sreq), note);
+                    return true;
+                case "timeout":
+                    hold(applied, () => destroy(note));
+                    return true;
+                case "reset":
+                    destroy(note);
+                    return true;
+                case "malformed":
+                    reply(malformedResponse(applied, handled), note);
+                    return true;
+                case "schema":
+                    reply(schemaResponse(applied), note);
+                    return true;
+                case "delay":
+                    await sleep(applied.delayMs ?? DEFAULT_DELAY_MS);
+                    if (closed) {
+                        return true;
+                    }
+                    if (handled === undefined) {
+                        return false;
+                    }
+                    reply(handled, note);
+                    return true;
+            }
+        }
+    }
+
+    /** Tells the fault's `onApplied` (a test waiting for the request) that it took effect. */
+    function notifyApplied(fault: FaultSpec, request: AppliedFaultRequest): void {
+        try {
+            fault.onApplied?.(request);
+        } catch (err) {
+            log(`sandbox fault onApplied threw: ${err instanceof Error ? err.message : String(err)}`);
+        }
     }
 
     /** Holds the connection without answering, then runs `onTimeout` (which destroys the socket). */
