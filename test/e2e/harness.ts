@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as ts from "typescript";
 import { type ConfigMap, LocalWorkspace, type OpMap, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 
 /** The operations of an update's summary other than "same", with their counts (`{}`: nothing changed). */
@@ -53,6 +54,29 @@ export function installedProgramDir(name: string): { dir: string; dispose(): voi
             fs.symlinkSync(path.join(repoRoot, "node_modules", entry), path.join(modules, entry));
         }
     }
+    return { dir, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+/**
+ * A test program compiled to JavaScript in a temporary directory (its Pulumi.yaml names index.js, no
+ * TypeScript at run time), resolving modules from the repository's node_modules as `programDir(name)` does.
+ * Every `pulumi` run then starts its program without compiling it: for suites that run the CLI many times.
+ */
+export function compiledProgramDir(name: string): { dir: string; dispose(): void } {
+    const source = programDir(name);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "pat-compiled-"));
+    const dir = path.join(root, name);
+    fs.mkdirSync(dir);
+    const compiled = ts.transpileModule(fs.readFileSync(path.join(source, "index.ts"), "utf8"), {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    });
+    fs.writeFileSync(path.join(dir, "index.js"), compiled.outputText);
+    const manifest = fs
+        .readFileSync(path.join(source, "Pulumi.yaml"), "utf8")
+        .replace(/^main: index\.ts$/m, "main: index.js")
+        .replace(/typescript: true/, "typescript: false");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), manifest);
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
     return { dir, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 

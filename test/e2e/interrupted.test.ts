@@ -1,0 +1,550 @@
+// Interrupted runs (issue 12): for each kind, `pulumi up`, a rotation and `pulumi destroy` are SIGKILLed (the
+// CLI and every process it started, the dynamic provider included) at three points, then the recovery the
+// README documents ("Failures" → "After an interrupted run") is run:
+//
+//   pulumi cancel --yes                                   (the killed run left the stack's lock behind)
+//   pulumi refresh --yes --clear-pending-creates          (reads every recorded token; drops pending creates)
+//   pulumi up --yes   (or: pulumi destroy --yes, when destroy was interrupted)
+//
+// and the end state is checked from the sandbox's own records: exactly the declared tokens live, each once in
+// the state, none orphaned, none lost, nothing pending, every consumer (a Qovery git token) holding the live
+// value of its source, and tokens made by hand on the same project/user/repository untouched.
+//
+// The kill points (the sandbox holds the request matching a fault open and tells the test through the fault's
+// onApplied, so the kill happens at that point without sleeping):
+// - before:  the provider has not sent the mutating request (create, rotate, update or delete) yet: the
+//            request it must finish first is held (its own look-up before a create, or, for a delete, the
+//            consumer's delete the engine waits for; for the Qovery update, the GitLab create feeding it).
+// - held:    the mutating request reached the service and is held open; the service has done nothing.
+// - after:   the service acted (the token IS created, rotated, updated or deleted) and its answer is held:
+//            the engine never learns of it.
+import { expect } from "chai";
+import { GitLabClient } from "../../provider/gitlab/client";
+import {
+    type FaultSpec,
+    type LiveToken,
+    SEED,
+    type Sandbox,
+    type ServiceName,
+    sandboxStackConfig,
+    startSandbox,
+    tokensMadeByPrograms,
+} from "../sandbox";
+import {
+    type CheckpointResource,
+    createTestWorkspace,
+    exportCheckpoint,
+    compiledProgramDir,
+    killPulumiTree,
+    pulumiCli,
+    startPulumiCli,
+    type TestWorkspace,
+} from "./harness";
+
+/** A held request stays open far longer than any run here: the kill always comes first. */
+const HOLD_MS = 10 * 60 * 1000;
+const QOVERY_ORG = SEED.qovery.organizationId;
+const CODACY_REPO = "/codacy/api/v3/organizations/gh/acme/repositories/repo-001/tokens";
+
+type Point = "before" | "held" | "after";
+const POINTS: readonly Point[] = ["before", "held", "after"];
+type Command = "up" | "destroy";
+
+/** A request to hold: which service, method and path (a RegExp of the full path). */
+type RequestMatch = Required<Pick<FaultSpec, "service" | "method">> & { path: RegExp };
+
+/** Where to kill one operation: `lookUp` for the point before the request, `mutation` for the other two. */
+interface KillSpots {
+    lookUp: RequestMatch;
+    mutation: RequestMatch;
+}
+
+interface Spec {
+    kind: string;
+    name: string;
+    args: Record<string, unknown>;
+}
+
+interface Rotation {
+    title: string;
+    /** The resource whose rotationTrigger changes. */
+    resource: string;
+    spots: KillSpots;
+}
+
+interface KindCase {
+    title: string;
+    /** The declared resources for the given rotation triggers (resource name → trigger). */
+    resources(triggers: Record<string, string>): Spec[];
+    /** consumer name → the name of the resource whose token it holds. */
+    consumers: Record<string, string>;
+    up: KillSpots;
+    rotations: Rotation[];
+    destroy: KillSpots;
+    /**
+     * Codacy tokens carry no field for an ownership mark: a token created by an interrupted create cannot be
+     * proven the provider's own, so it is left alone and the README's manual step (adopt or delete) applies.
+     */
+    leftoverNeedsManualStep?: ServiceName;
+}
+
+const gitlabProject = (method: string, tail: string): RequestMatch => ({
+    service: "gitlab",
+    method,
+    path: new RegExp(`/gitlab/api/v4/projects/101/access_tokens${tail}$`),
+});
+const gitlabGroup = (method: string, tail: string): RequestMatch => ({
+    service: "gitlab",
+    method,
+    path: new RegExp(`/gitlab/api/v4/groups/11/access_tokens${tail}$`),
+});
+const gitea = (method: string, tail: string): RequestMatch => ({
+    service: "gitea",
+    method,
+    path: new RegExp(`/gitea/api/v1/users/bob/tokens${tail}$`),
+});
+const codacy = (method: string, tail: string): RequestMatch => ({
+    service: "codacy",
+    method,
+    path: new RegExp(`${CODACY_REPO}${tail}$`),
+});
+const qovery = (method: string, tail: string): RequestMatch => ({
+    service: "qovery",
+    method,
+    path: new RegExp(`/qovery/organization/${QOVERY_ORG}/gitToken${tail}$`),
+});
+/** The consumer's look-up before its delete: the engine deletes the consumer before the token it holds. */
+const consumerDeleteLookUp = qovery("GET", "/[^/]+/associatedServices");
+
+/** A Qovery git token holding `source`'s value (Qovery stores any string for GITHUB; GITLAB ones are checked). */
+function consumer(name: string, source: string, type: "GITLAB" | "GITHUB"): Spec {
+    return {
+        kind: "QoveryGitToken",
+        name,
+        args: { organizationId: QOVERY_ORG, name, type, token: `$ref:${source}.token` },
+    };
+}
+
+const ROTATE_IN_PLACE = { expiresInDays: 30, rotateBeforeDays: 7, strategy: "rotate" };
+
+const KINDS: KindCase[] = [
+    {
+        title: "ProjectAccessToken",
+        resources: (t) => [
+            {
+                kind: "ProjectAccessToken",
+                name: "overlap",
+                args: { project: 101, name: "overlap", scopes: ["read_api"], rotationTrigger: t.overlap ?? "0" },
+            },
+            {
+                kind: "ProjectAccessToken",
+                name: "inplace",
+                args: {
+                    project: 101,
+                    name: "inplace",
+                    scopes: ["read_api"],
+                    rotation: ROTATE_IN_PLACE,
+                    rotationTrigger: t.inplace ?? "0",
+                },
+            },
+            consumer("consumer", "overlap", "GITLAB"),
+        ],
+        consumers: { consumer: "overlap" },
+        up: { lookUp: gitlabProject("GET", ""), mutation: gitlabProject("POST", "") },
+        rotations: [
+            {
+                title: "overlap rotation",
+                resource: "overlap",
+                spots: { lookUp: gitlabProject("GET", ""), mutation: gitlabProject("POST", "") },
+            },
+            {
+                title: "rotate rotation",
+                resource: "inplace",
+                spots: { lookUp: gitlabProject("GET", ""), mutation: gitlabProject("POST", "/\\d+/rotate") },
+            },
+        ],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: gitlabProject("DELETE", "/\\d+") },
+    },
+    {
+        title: "GroupAccessToken",
+        resources: (t) => [
+            {
+                kind: "GroupAccessToken",
+                name: "overlap",
+                args: { group: 11, name: "overlap", scopes: ["read_api"], rotationTrigger: t.overlap ?? "0" },
+            },
+            {
+                kind: "GroupAccessToken",
+                name: "inplace",
+                args: {
+                    group: 11,
+                    name: "inplace",
+                    scopes: ["read_api"],
+                    rotation: ROTATE_IN_PLACE,
+                    rotationTrigger: t.inplace ?? "0",
+                },
+            },
+            consumer("consumer", "inplace", "GITLAB"),
+        ],
+        consumers: { consumer: "inplace" },
+        up: { lookUp: gitlabGroup("GET", ""), mutation: gitlabGroup("POST", "") },
+        rotations: [
+            {
+                title: "overlap rotation",
+                resource: "overlap",
+                spots: { lookUp: gitlabGroup("GET", ""), mutation: gitlabGroup("POST", "") },
+            },
+            {
+                title: "rotate rotation",
+                resource: "inplace",
+                spots: { lookUp: gitlabGroup("GET", ""), mutation: gitlabGroup("POST", "/\\d+/rotate") },
+            },
+        ],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: gitlabGroup("DELETE", "/\\d+") },
+    },
+    {
+        title: "GiteaToken",
+        resources: (t) => [
+            {
+                kind: "GiteaToken",
+                name: "ci",
+                args: { name: "ci", scopes: ["read:repository"], rotationTrigger: t.ci ?? "0" },
+            },
+            consumer("consumer", "ci", "GITHUB"),
+        ],
+        consumers: { consumer: "ci" },
+        up: { lookUp: gitea("GET", ""), mutation: gitea("POST", "") },
+        rotations: [
+            {
+                title: "replacement",
+                resource: "ci",
+                spots: { lookUp: gitea("GET", ""), mutation: gitea("POST", "") },
+            },
+        ],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: gitea("DELETE", "/\\d+") },
+    },
+    {
+        title: "CodacyRepoToken",
+        resources: (t) => [
+            {
+                kind: "CodacyRepoToken",
+                name: "codacy",
+                args: {
+                    provider: "gh",
+                    organization: "acme",
+                    repository: "repo-001",
+                    rotationTrigger: t.codacy ?? "0",
+                },
+            },
+            consumer("consumer", "codacy", "GITHUB"),
+        ],
+        consumers: { consumer: "codacy" },
+        up: { lookUp: codacy("GET", ""), mutation: codacy("POST", "") },
+        rotations: [
+            {
+                title: "overlap replacement",
+                resource: "codacy",
+                spots: { lookUp: codacy("GET", ""), mutation: codacy("POST", "") },
+            },
+        ],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: codacy("DELETE", "/\\d+") },
+        leftoverNeedsManualStep: "codacy",
+    },
+    {
+        title: "QoveryGitToken fed by a GitLab token",
+        resources: (t) => [
+            {
+                kind: "ProjectAccessToken",
+                name: "source",
+                args: { project: 101, name: "source", scopes: ["read_api"], rotationTrigger: t.source ?? "0" },
+            },
+            consumer("git", "source", "GITLAB"),
+        ],
+        consumers: { git: "source" },
+        up: { lookUp: qovery("GET", ""), mutation: qovery("POST", "") },
+        rotations: [
+            {
+                // The GitLab token is replaced; the git token's value update is the operation killed. Before
+                // it: the GitLab create the update waits for is held.
+                title: "value update from a GitLab rotation",
+                resource: "source",
+                spots: { lookUp: gitlabProject("POST", ""), mutation: qovery("PUT", "/[^/]+") },
+            },
+        ],
+        destroy: { lookUp: qovery("GET", "/[^/]+/associatedServices"), mutation: qovery("DELETE", "/[^/]+") },
+    },
+];
+
+function nameOf(resource: CheckpointResource): string {
+    return resource.urn.split("::").pop() ?? "";
+}
+
+/** `pulumi-nodejs:dynamic/gitlab:ProjectAccessToken` → `gitlab`. */
+function serviceOf(resource: CheckpointResource): string {
+    return resource.type.replace(/^pulumi-nodejs:dynamic\//, "").split(":")[0] ?? "";
+}
+
+/** A value of `stack export --show-secrets`: secrets come as `{ plaintext: "<JSON>" }`. */
+function plain(value: unknown): unknown {
+    if (value !== null && typeof value === "object" && "plaintext" in value) {
+        return JSON.parse(String((value as { plaintext: unknown }).plaintext));
+    }
+    return value;
+}
+
+function tokenIdOf(resource: CheckpointResource): string {
+    const outputs = resource.outputs ?? {};
+    return String(plain(outputs.tokenId ?? outputs.gitTokenId));
+}
+
+describe("e2e: interrupted runs (SIGKILL at each point, then the README's recovery)", function () {
+    this.timeout(5 * 60 * 1000);
+
+    for (const kind of KINDS) {
+        describe(kind.title, () => {
+            let sandbox: Sandbox;
+            let ws: TestWorkspace;
+            /** The tokens program, compiled once: the CLI runs it about forty times here. */
+            let program: { dir: string; dispose(): void };
+            let programPath = "";
+            let triggers: Record<string, string> = {};
+            /** Tokens made by hand next to the declared ones: the provider must never touch them. */
+            let foreign: Array<{ service: ServiceName; id: string }> = [];
+            /** What the last test left: the declared tokens, nothing, or (it failed) unknown. */
+            let left: "deployed" | "empty" | "unknown" = "empty";
+
+            before(async function () {
+                this.timeout(40 * 60 * 1000); // a cold cache builds the engine first
+                sandbox = await startSandbox();
+                program = compiledProgramDir("tokens");
+                programPath = program.dir;
+                ws = await createTestWorkspace(programPath, { config: sandboxStackConfig(sandbox) });
+                foreign = await makeForeignTokens(sandbox);
+            });
+
+            after(async () => {
+                await ws?.dispose();
+                program?.dispose();
+                await sandbox?.close();
+            });
+
+            async function declare(): Promise<void> {
+                await ws.stack.setConfig("resources", { value: JSON.stringify(kind.resources(triggers)) });
+            }
+
+            /** Brings the stack to the wanted start state when the previous test did not leave it there. */
+            async function startFrom(wanted: "empty" | "deployed"): Promise<void> {
+                if (left === wanted) {
+                    return;
+                }
+                await pulumiCli(ws, programPath, "cancel", "--yes");
+                await pulumiCli(ws, programPath, "refresh", ...RUN_FLAGS, "--clear-pending-creates");
+                await pulumiCli(ws, programPath, "destroy", ...RUN_FLAGS);
+                removeLeftovers();
+                if (wanted === "deployed") {
+                    await declare();
+                    await pulumiCli(ws, programPath, "up", ...RUN_FLAGS);
+                }
+                left = wanted;
+            }
+
+            /** Tokens the programs made that the state does not know (after a failed test), foreign ones kept. */
+            function removeLeftovers(): void {
+                for (const token of madeByPrograms()) {
+                    removeOutOfBand(sandbox, token);
+                }
+            }
+
+            function madeByPrograms(): LiveToken[] {
+                return tokensMadeByPrograms(sandbox).filter(
+                    (t) => !foreign.some((f) => f.service === t.service && f.id === t.id),
+                );
+            }
+
+            /**
+             * Runs `command`, waits until the sandbox holds the request matching the kill point, SIGKILLs the
+             * CLI and the processes it started, and checks the dynamic provider was among them.
+             */
+            async function interrupt(command: Command, spots: KillSpots, point: Point): Promise<void> {
+                const match = point === "before" ? spots.lookUp : spots.mutation;
+                let reached: () => void = () => undefined;
+                const applied = new Promise<void>((resolve) => {
+                    reached = resolve;
+                });
+                sandbox.faults.clear();
+                sandbox.faults.add({
+                    ...match,
+                    kind: "timeout",
+                    when: point === "after" ? "after" : "before",
+                    delayMs: HOLD_MS,
+                    onApplied: () => reached(),
+                });
+                const run = startPulumiCli(ws, programPath, command, ...RUN_FLAGS);
+                const endedFirst = run.exited.then((code) => {
+                    throw new Error(
+                        `pulumi ${command} ended (exit ${code}) before ${match.method} ${match.path} was held:\n${run.output()}`,
+                    );
+                });
+                endedFirst.catch(() => undefined);
+                await Promise.race([applied, endedFirst]);
+                const killed = await killPulumiTree(run);
+                sandbox.faults.clear();
+                expect(killed[0]?.command, "the pulumi CLI was killed").to.match(/^pulumi /);
+                expect(
+                    killed.some((p) => p.command.includes("dynamic-provider")),
+                    `the dynamic provider was killed (killed: ${killed.map((p) => p.command).join("; ")})`,
+                ).to.equal(true);
+            }
+
+            /** The README's recovery, then the interrupted command again. */
+            async function recover(command: Command): Promise<void> {
+                await pulumiCli(ws, programPath, "cancel", "--yes");
+                await pulumiCli(ws, programPath, "refresh", ...RUN_FLAGS, "--clear-pending-creates");
+                await pulumiCli(ws, programPath, command, ...RUN_FLAGS);
+            }
+
+            /**
+             * The README's manual step for a kind whose tokens cannot carry a mark: a token the interrupted
+             * create made is left alone by the provider; the user deletes it in the service (here through its
+             * API, as they would with curl).
+             */
+            async function manualStepForUnmarkedLeftovers(before: Set<string>): Promise<void> {
+                const service = kind.leftoverNeedsManualStep;
+                if (service === undefined) {
+                    return;
+                }
+                const inState = new Set((await tokensInState()).map((r) => `${serviceOf(r)}:${tokenIdOf(r)}`));
+                const leftovers = madeByPrograms().filter(
+                    (t) => t.service === service && !before.has(t.id) && !inState.has(`${t.service}:${t.id}`),
+                );
+                for (const leftover of leftovers) {
+                    expect(
+                        sandbox.requests.some((r) => r.method === "DELETE" && r.path.endsWith(`/${leftover.id}`)),
+                        `the provider never deleted ${service} token ${leftover.id}, which it cannot prove its own`,
+                    ).to.equal(false);
+                    const res = await fetch(`${sandbox.url}${CODACY_REPO}/${leftover.id}`, {
+                        method: "DELETE",
+                        headers: { "api-token": SEED.codacy.apiToken },
+                    });
+                    expect(res.status, "the manual delete of the leftover").to.equal(204);
+                }
+            }
+
+            async function tokensInState(): Promise<CheckpointResource[]> {
+                const checkpoint = await exportCheckpoint(ws, programPath);
+                expect(checkpoint.pendingOperations, "no pending operation left").to.deep.equal([]);
+                return checkpoint.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+            }
+
+            /** The required end state, from the sandbox's own records and the exported state. */
+            async function expectEndState(declared: string[]): Promise<void> {
+                const inState = await tokensInState();
+                expect(inState.map(nameOf).sort(), "each declared token once in the state").to.deep.equal(
+                    [...declared].sort(),
+                );
+                expect(
+                    madeByPrograms()
+                        .map((t) => `${t.service}:${t.id}`)
+                        .sort(),
+                    "exactly the tokens in the state are live: none orphaned, none lost",
+                ).to.deep.equal(inState.map((r) => `${serviceOf(r)}:${tokenIdOf(r)}`).sort());
+                for (const [consumerName, sourceName] of Object.entries(kind.consumers)) {
+                    const consumerState = inState.find((r) => nameOf(r) === consumerName);
+                    const sourceState = inState.find((r) => nameOf(r) === sourceName);
+                    if (consumerState === undefined || sourceState === undefined) {
+                        continue; // destroyed: checked above
+                    }
+                    const sourceValue = plain(sourceState.outputs?.token);
+                    expect(typeof sourceValue).to.equal("string");
+                    expect(
+                        sandbox.qovery.secretOf(tokenIdOf(consumerState)),
+                        `${consumerName} holds ${sourceName}'s live value`,
+                    ).to.equal(sourceValue);
+                }
+                for (const token of foreign) {
+                    expect(
+                        sandbox.liveTokens(token.service).some((t) => t.id === token.id),
+                        `hand-made ${token.service} token ${token.id} untouched`,
+                    ).to.equal(true);
+                }
+            }
+
+            const declaredNames = (): string[] => kind.resources(triggers).map((s) => s.name);
+
+            for (const point of POINTS) {
+                it(`up killed ${point}: recovered to exactly the declared tokens`, async () => {
+                    await startFrom("empty");
+                    left = "unknown";
+                    await declare();
+                    const before = new Set(madeByPrograms().map((t) => t.id));
+                    sandbox.requests.length = 0;
+                    await interrupt("up", kind.up, point);
+                    await recover("up");
+                    await manualStepForUnmarkedLeftovers(before);
+                    await expectEndState(declaredNames());
+                    left = "deployed";
+                });
+
+                for (const rotation of kind.rotations) {
+                    it(`${rotation.title} killed ${point}: recovered, consumers hold the live value`, async () => {
+                        await startFrom("deployed");
+                        left = "unknown";
+                        triggers = { ...triggers, [rotation.resource]: `${point}-${Date.now()}` };
+                        await declare();
+                        const before = new Set(madeByPrograms().map((t) => t.id));
+                        sandbox.requests.length = 0;
+                        await interrupt("up", rotation.spots, point);
+                        await recover("up");
+                        await manualStepForUnmarkedLeftovers(before);
+                        await expectEndState(declaredNames());
+                        left = "deployed";
+                    });
+                }
+
+                it(`destroy killed ${point}: recovered to no token at all`, async () => {
+                    await startFrom("deployed");
+                    left = "unknown";
+                    await interrupt("destroy", kind.destroy, point);
+                    await recover("destroy");
+                    await expectEndState([]);
+                    left = "empty";
+                });
+            }
+        });
+    }
+});
+
+const RUN_FLAGS = ["--yes", "--skip-preview", "--non-interactive"];
+
+/** One token made by hand (not through Pulumi) next to the declared ones, per service the kinds use. */
+async function makeForeignTokens(sandbox: Sandbox): Promise<Array<{ service: ServiceName; id: string }>> {
+    const admin = new GitLabClient({ apiUrl: `${sandbox.baseUrls.gitlab}/api/v4`, token: SEED.gitlab.tokens.root });
+    const project = await admin.create("project", "101", { name: "overlap", scopes: ["read_api"] });
+    const group = await admin.create("group", "11", { name: "inplace", scopes: ["read_api"] });
+    const giteaToken = sandbox.gitea.insertToken("bob", "ci-by-hand", ["read:repository"]);
+    const codacyToken = sandbox.codacy.insertToken("gh", "acme", "repo-001");
+    return [
+        { service: "gitlab", id: String(project.id) },
+        { service: "gitlab", id: String(group.id) },
+        { service: "gitea", id: String(giteaToken.id) },
+        { service: "codacy", id: String(codacyToken.id) },
+    ];
+}
+
+/** Deletes (GitLab: revokes) a token behind Pulumi's back, to clean up after a failed test. */
+function removeOutOfBand(sandbox: Sandbox, token: LiveToken): void {
+    switch (token.service) {
+        case "gitlab":
+            sandbox.gitlab.revoke(Number(token.id));
+            return;
+        case "gitea":
+            sandbox.gitea.deleteToken(Number(token.id));
+            return;
+        case "codacy":
+            sandbox.codacy.deleteToken(Number(token.id));
+            return;
+        case "qovery":
+            sandbox.qovery.deleteToken(token.id);
+            return;
+    }
+}
