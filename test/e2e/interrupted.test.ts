@@ -14,7 +14,8 @@
 // onApplied, so the kill happens at that point without sleeping):
 // - before:  the provider has not sent the mutating request (create, rotate, update or delete) yet: the
 //            request it must finish first is held (its own look-up before a create, or, for a delete, the
-//            consumer's delete the engine waits for; for the Qovery update, the GitLab create feeding it).
+//            consumer's delete the engine waits for; for the GitLab in-place rotate and the Qovery update, the
+//            GitLab create they follow).
 // - held:    the mutating request reached the service and is held open; the service has done nothing.
 // - after:   the service acted (the token IS created, rotated, updated or deleted) and its answer is held:
 //            the engine never learns of it.
@@ -144,7 +145,9 @@ const KINDS: KindCase[] = [
                     name: "inplace",
                     scopes: ["read_api"],
                     rotation: ROTATE_IN_PLACE,
-                    rotationTrigger: t.inplace ?? "0",
+                    // Rotated in place whenever "overlap" is replaced: so that the kill point before the
+                    // rotate request can be held (the rotate waits for that create's answer).
+                    rotationTrigger: "$id:overlap",
                 },
             },
             consumer("consumer", "overlap", "GITLAB"),
@@ -158,9 +161,9 @@ const KINDS: KindCase[] = [
                 spots: { lookUp: gitlabProject("GET", ""), mutation: gitlabProject("POST", "") },
             },
             {
-                title: "rotate rotation",
-                resource: "inplace",
-                spots: { lookUp: gitlabProject("GET", ""), mutation: gitlabProject("POST", "/\\d+/rotate") },
+                title: "rotate rotation (follows the overlap one)",
+                resource: "overlap",
+                spots: { lookUp: gitlabProject("POST", ""), mutation: gitlabProject("POST", "/\\d+/rotate") },
             },
         ],
         destroy: { lookUp: consumerDeleteLookUp, mutation: gitlabProject("DELETE", "/\\d+") },
@@ -181,7 +184,9 @@ const KINDS: KindCase[] = [
                     name: "inplace",
                     scopes: ["read_api"],
                     rotation: ROTATE_IN_PLACE,
-                    rotationTrigger: t.inplace ?? "0",
+                    // Rotated in place whenever "overlap" is replaced: so that the kill point before the
+                    // rotate request can be held (the rotate waits for that create's answer).
+                    rotationTrigger: "$id:overlap",
                 },
             },
             consumer("consumer", "inplace", "GITLAB"),
@@ -195,9 +200,9 @@ const KINDS: KindCase[] = [
                 spots: { lookUp: gitlabGroup("GET", ""), mutation: gitlabGroup("POST", "") },
             },
             {
-                title: "rotate rotation",
-                resource: "inplace",
-                spots: { lookUp: gitlabGroup("GET", ""), mutation: gitlabGroup("POST", "/\\d+/rotate") },
+                title: "rotate rotation (follows the overlap one)",
+                resource: "overlap",
+                spots: { lookUp: gitlabGroup("POST", ""), mutation: gitlabGroup("POST", "/\\d+/rotate") },
             },
         ],
         destroy: { lookUp: consumerDeleteLookUp, mutation: gitlabGroup("DELETE", "/\\d+") },

@@ -1,6 +1,7 @@
 // A program driven by config, so one stack can be taken through every lifecycle step: `resources` is a JSON
 // list of { kind, name, args }; an argument written "$ref:<name>.<output>" is that resource's output, one
-// written "$secret:<key>" the project's secret config value <key> (how credentials reach a `connection`
+// written "$id:<name>" that resource's service id as a string, one written "$secret:<key>" the project's secret
+// config value <key> (how credentials reach a `connection`
 // input without ever being written in clear).
 import * as pulumi from "@pulumi/pulumi";
 import * as tokens from "pulumi-access-tokens";
@@ -34,6 +35,14 @@ function resolve(value: unknown): unknown {
             throw new Error(`unknown reference ${value}`);
         }
         return target[output];
+    }
+    if (typeof value === "string" && value.startsWith("$id:")) {
+        // The service id as a string, e.g. a rotationTrigger that follows another token's replacement.
+        const target = made[value.slice(4)];
+        if (!target) {
+            throw new Error(`unknown reference ${value}`);
+        }
+        return (target.tokenId ?? target.gitTokenId)?.apply(String);
     }
     if (typeof value === "string" && value.startsWith("$secret:")) {
         return config.requireSecret(value.slice(8));
