@@ -76,6 +76,8 @@ export function compiledProgramDir(name: string): { dir: string; dispose(): void
         .replace(/^main: index\.ts$/m, "main: index.js")
         .replace(/typescript: true/, "typescript: false");
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), manifest);
+    // Without one the language host warns on every run that it uses the program directory as the project root.
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `${name}-compiled`, private: true }));
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
     return { dir, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
 }

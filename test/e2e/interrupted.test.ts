@@ -36,6 +36,7 @@ import {
     createTestWorkspace,
     exportCheckpoint,
     compiledProgramDir,
+    ensureEngine,
     killPulumiTree,
     pulumiCli,
     startPulumiCli,
@@ -193,12 +194,9 @@ const KINDS: KindCase[] = [
         ],
         consumers: { consumer: "inplace" },
         up: { lookUp: gitlabGroup("GET", ""), mutation: gitlabGroup("POST", "") },
+        // Every rotation here replaces "overlap" and then rotates "inplace": ProjectAccessToken (the same code)
+        // kills the overlap replacement at each point; this one kills the in-place rotate.
         rotations: [
-            {
-                title: "overlap rotation",
-                resource: "overlap",
-                spots: { lookUp: gitlabGroup("GET", ""), mutation: gitlabGroup("POST", "") },
-            },
             {
                 title: "rotate rotation (follows the overlap one)",
                 resource: "overlap",
@@ -302,222 +300,292 @@ function tokenIdOf(resource: CheckpointResource): string {
     return String(plain(outputs.tokenId ?? outputs.gitTokenId));
 }
 
-describe("e2e: interrupted runs (SIGKILL at each point, then the README's recovery)", function () {
-    this.timeout(5 * 60 * 1000);
+function kindChain(kind: KindCase): KindChain {
+    let sandbox: Sandbox;
+    let ws: TestWorkspace;
+    /** The tokens program, compiled once: the CLI runs it about forty times here. */
+    let program: { dir: string; dispose(): void };
+    let programPath = "";
+    let triggers: Record<string, string> = {};
+    /** Tokens made by hand next to the declared ones: the provider must never touch them. */
+    let foreign: Array<{ service: ServiceName; id: string }> = [];
+    /** What the last test left: the declared tokens, nothing, or (it failed) unknown. */
+    let left: "deployed" | "empty" | "unknown" = "empty";
 
-    for (const kind of KINDS) {
-        describe(kind.title, () => {
-            let sandbox: Sandbox;
-            let ws: TestWorkspace;
-            /** The tokens program, compiled once: the CLI runs it about forty times here. */
-            let program: { dir: string; dispose(): void };
-            let programPath = "";
-            let triggers: Record<string, string> = {};
-            /** Tokens made by hand next to the declared ones: the provider must never touch them. */
-            let foreign: Array<{ service: ServiceName; id: string }> = [];
-            /** What the last test left: the declared tokens, nothing, or (it failed) unknown. */
-            let left: "deployed" | "empty" | "unknown" = "empty";
+    const steps: Step[] = [];
 
-            before(async function () {
-                this.timeout(40 * 60 * 1000); // a cold cache builds the engine first
-                sandbox = await startSandbox();
-                program = compiledProgramDir("tokens");
-                programPath = program.dir;
-                ws = await createTestWorkspace(programPath, { config: sandboxStackConfig(sandbox) });
-                foreign = await makeForeignTokens(sandbox);
+    async function declare(): Promise<void> {
+        await ws.stack.setConfig("resources", { value: JSON.stringify(kind.resources(triggers)) });
+    }
+
+    /** Brings the stack to the wanted start state when the previous test did not leave it there. */
+    async function startFrom(wanted: "empty" | "deployed"): Promise<void> {
+        if (left === wanted) {
+            return;
+        }
+        await pulumiCli(ws, programPath, "cancel", "--yes");
+        await pulumiCli(ws, programPath, "refresh", ...RUN_FLAGS, "--clear-pending-creates");
+        await pulumiCli(ws, programPath, "destroy", ...RUN_FLAGS);
+        removeLeftovers();
+        if (wanted === "deployed") {
+            await declare();
+            await pulumiCli(ws, programPath, "up", ...RUN_FLAGS);
+        }
+        left = wanted;
+    }
+
+    /** Tokens the programs made that the state does not know (after a failed test), foreign ones kept. */
+    function removeLeftovers(): void {
+        for (const token of madeByPrograms()) {
+            removeOutOfBand(sandbox, token);
+        }
+    }
+
+    function madeByPrograms(): LiveToken[] {
+        return tokensMadeByPrograms(sandbox).filter(
+            (t) => !foreign.some((f) => f.service === t.service && f.id === t.id),
+        );
+    }
+
+    /**
+     * Runs `command`, waits until the sandbox holds the request matching the kill point, SIGKILLs the
+     * CLI and the processes it started, and checks the dynamic provider was among them.
+     */
+    async function interrupt(command: Command, spots: KillSpots, point: Point): Promise<void> {
+        const match = point === "before" ? spots.lookUp : spots.mutation;
+        let reached: () => void = () => undefined;
+        const applied = new Promise<void>((resolve) => {
+            reached = resolve;
+        });
+        sandbox.faults.clear();
+        sandbox.faults.add({
+            ...match,
+            kind: "timeout",
+            when: point === "after" ? "after" : "before",
+            delayMs: HOLD_MS,
+            onApplied: () => reached(),
+        });
+        const run = startPulumiCli(ws, programPath, command, ...RUN_FLAGS);
+        const endedFirst = run.exited.then((code) => {
+            throw new Error(
+                `pulumi ${command} ended (exit ${code}) before ${match.method} ${match.path} was held:\n${run.output()}`,
+            );
+        });
+        endedFirst.catch(() => undefined);
+        await Promise.race([applied, endedFirst]);
+        const killed = await killPulumiTree(run);
+        sandbox.faults.clear();
+        expect(killed[0]?.command, "the pulumi CLI was killed").to.match(/^pulumi /);
+        expect(
+            killed.some((p) => p.command.includes("dynamic-provider")),
+            `the dynamic provider was killed (killed: ${killed.map((p) => p.command).join("; ")})`,
+        ).to.equal(true);
+    }
+
+    /** The README's recovery, then the interrupted command again. */
+    async function recover(command: Command): Promise<void> {
+        await pulumiCli(ws, programPath, "cancel", "--yes");
+        await pulumiCli(ws, programPath, "refresh", ...RUN_FLAGS, "--clear-pending-creates");
+        await pulumiCli(ws, programPath, command, ...RUN_FLAGS);
+    }
+
+    /**
+     * The README's manual step for a kind whose tokens cannot carry a mark: a token the interrupted
+     * create made is left alone by the provider; the user deletes it in the service (here through its
+     * API, as they would with curl).
+     */
+    async function manualStepForUnmarkedLeftovers(before: Set<string>, point: Point): Promise<void> {
+        const service = kind.leftoverNeedsManualStep;
+        if (service === undefined) {
+            return;
+        }
+        const inState = new Set((await tokensInState()).map((r) => `${serviceOf(r)}:${tokenIdOf(r)}`));
+        const leftovers = madeByPrograms().filter(
+            (t) => t.service === service && !before.has(t.id) && !inState.has(`${t.service}:${t.id}`),
+        );
+        expect(leftovers.length, "only a create the service acted on leaves a token the state does not know").to.equal(
+            point === "after" ? 1 : 0,
+        );
+        for (const leftover of leftovers) {
+            expect(
+                sandbox.requests.some((r) => r.method === "DELETE" && r.path.endsWith(`/${leftover.id}`)),
+                `the provider never deleted ${service} token ${leftover.id}, which it cannot prove its own`,
+            ).to.equal(false);
+            const res = await fetch(`${sandbox.url}${CODACY_REPO}/${leftover.id}`, {
+                method: "DELETE",
+                headers: { "api-token": SEED.codacy.apiToken },
             });
+            expect(res.status, "the manual delete of the leftover").to.equal(204);
+        }
+    }
 
-            after(async () => {
-                await ws?.dispose();
-                program?.dispose();
-                await sandbox?.close();
-            });
+    async function tokensInState(): Promise<CheckpointResource[]> {
+        const checkpoint = await exportCheckpoint(ws, programPath);
+        expect(checkpoint.pendingOperations, "no pending operation left").to.deep.equal([]);
+        return checkpoint.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+    }
 
-            async function declare(): Promise<void> {
-                await ws.stack.setConfig("resources", { value: JSON.stringify(kind.resources(triggers)) });
+    /** The required end state, from the sandbox's own records and the exported state. */
+    async function expectEndState(declared: string[]): Promise<void> {
+        const inState = await tokensInState();
+        expect(inState.map(nameOf).sort(), "each declared token once in the state").to.deep.equal([...declared].sort());
+        expect(
+            madeByPrograms()
+                .map((t) => `${t.service}:${t.id}`)
+                .sort(),
+            "exactly the tokens in the state are live: none orphaned, none lost",
+        ).to.deep.equal(inState.map((r) => `${serviceOf(r)}:${tokenIdOf(r)}`).sort());
+        for (const [consumerName, sourceName] of Object.entries(kind.consumers)) {
+            const consumerState = inState.find((r) => nameOf(r) === consumerName);
+            const sourceState = inState.find((r) => nameOf(r) === sourceName);
+            if (consumerState === undefined || sourceState === undefined) {
+                continue; // destroyed: checked above
             }
+            const sourceValue = plain(sourceState.outputs?.token);
+            expect(typeof sourceValue).to.equal("string");
+            expect(
+                sandbox.qovery.secretOf(tokenIdOf(consumerState)),
+                `${consumerName} holds ${sourceName}'s live value`,
+            ).to.equal(sourceValue);
+        }
+        for (const token of foreign) {
+            expect(
+                sandbox.liveTokens(token.service).some((t) => t.id === token.id),
+                `hand-made ${token.service} token ${token.id} untouched`,
+            ).to.equal(true);
+        }
+    }
 
-            /** Brings the stack to the wanted start state when the previous test did not leave it there. */
-            async function startFrom(wanted: "empty" | "deployed"): Promise<void> {
-                if (left === wanted) {
-                    return;
-                }
-                await pulumiCli(ws, programPath, "cancel", "--yes");
-                await pulumiCli(ws, programPath, "refresh", ...RUN_FLAGS, "--clear-pending-creates");
-                await pulumiCli(ws, programPath, "destroy", ...RUN_FLAGS);
-                removeLeftovers();
-                if (wanted === "deployed") {
-                    await declare();
-                    await pulumiCli(ws, programPath, "up", ...RUN_FLAGS);
-                }
-                left = wanted;
-            }
+    const declaredNames = (): string[] => kind.resources(triggers).map((s) => s.name);
 
-            /** Tokens the programs made that the state does not know (after a failed test), foreign ones kept. */
-            function removeLeftovers(): void {
-                for (const token of madeByPrograms()) {
-                    removeOutOfBand(sandbox, token);
-                }
-            }
+    for (const point of POINTS) {
+        steps.push({
+            title: `up killed ${point}: recovered to exactly the declared tokens`,
+            run: async () => {
+                await startFrom("empty");
+                left = "unknown";
+                await declare();
+                const before = new Set(madeByPrograms().map((t) => t.id));
+                sandbox.requests.length = 0;
+                await interrupt("up", kind.up, point);
+                await recover("up");
+                await manualStepForUnmarkedLeftovers(before, point);
+                await expectEndState(declaredNames());
+                left = "deployed";
+            },
+        });
 
-            function madeByPrograms(): LiveToken[] {
-                return tokensMadeByPrograms(sandbox).filter(
-                    (t) => !foreign.some((f) => f.service === t.service && f.id === t.id),
-                );
-            }
-
-            /**
-             * Runs `command`, waits until the sandbox holds the request matching the kill point, SIGKILLs the
-             * CLI and the processes it started, and checks the dynamic provider was among them.
-             */
-            async function interrupt(command: Command, spots: KillSpots, point: Point): Promise<void> {
-                const match = point === "before" ? spots.lookUp : spots.mutation;
-                let reached: () => void = () => undefined;
-                const applied = new Promise<void>((resolve) => {
-                    reached = resolve;
-                });
-                sandbox.faults.clear();
-                sandbox.faults.add({
-                    ...match,
-                    kind: "timeout",
-                    when: point === "after" ? "after" : "before",
-                    delayMs: HOLD_MS,
-                    onApplied: () => reached(),
-                });
-                const run = startPulumiCli(ws, programPath, command, ...RUN_FLAGS);
-                const endedFirst = run.exited.then((code) => {
-                    throw new Error(
-                        `pulumi ${command} ended (exit ${code}) before ${match.method} ${match.path} was held:\n${run.output()}`,
-                    );
-                });
-                endedFirst.catch(() => undefined);
-                await Promise.race([applied, endedFirst]);
-                const killed = await killPulumiTree(run);
-                sandbox.faults.clear();
-                expect(killed[0]?.command, "the pulumi CLI was killed").to.match(/^pulumi /);
-                expect(
-                    killed.some((p) => p.command.includes("dynamic-provider")),
-                    `the dynamic provider was killed (killed: ${killed.map((p) => p.command).join("; ")})`,
-                ).to.equal(true);
-            }
-
-            /** The README's recovery, then the interrupted command again. */
-            async function recover(command: Command): Promise<void> {
-                await pulumiCli(ws, programPath, "cancel", "--yes");
-                await pulumiCli(ws, programPath, "refresh", ...RUN_FLAGS, "--clear-pending-creates");
-                await pulumiCli(ws, programPath, command, ...RUN_FLAGS);
-            }
-
-            /**
-             * The README's manual step for a kind whose tokens cannot carry a mark: a token the interrupted
-             * create made is left alone by the provider; the user deletes it in the service (here through its
-             * API, as they would with curl).
-             */
-            async function manualStepForUnmarkedLeftovers(before: Set<string>): Promise<void> {
-                const service = kind.leftoverNeedsManualStep;
-                if (service === undefined) {
-                    return;
-                }
-                const inState = new Set((await tokensInState()).map((r) => `${serviceOf(r)}:${tokenIdOf(r)}`));
-                const leftovers = madeByPrograms().filter(
-                    (t) => t.service === service && !before.has(t.id) && !inState.has(`${t.service}:${t.id}`),
-                );
-                for (const leftover of leftovers) {
-                    expect(
-                        sandbox.requests.some((r) => r.method === "DELETE" && r.path.endsWith(`/${leftover.id}`)),
-                        `the provider never deleted ${service} token ${leftover.id}, which it cannot prove its own`,
-                    ).to.equal(false);
-                    const res = await fetch(`${sandbox.url}${CODACY_REPO}/${leftover.id}`, {
-                        method: "DELETE",
-                        headers: { "api-token": SEED.codacy.apiToken },
-                    });
-                    expect(res.status, "the manual delete of the leftover").to.equal(204);
-                }
-            }
-
-            async function tokensInState(): Promise<CheckpointResource[]> {
-                const checkpoint = await exportCheckpoint(ws, programPath);
-                expect(checkpoint.pendingOperations, "no pending operation left").to.deep.equal([]);
-                return checkpoint.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
-            }
-
-            /** The required end state, from the sandbox's own records and the exported state. */
-            async function expectEndState(declared: string[]): Promise<void> {
-                const inState = await tokensInState();
-                expect(inState.map(nameOf).sort(), "each declared token once in the state").to.deep.equal(
-                    [...declared].sort(),
-                );
-                expect(
-                    madeByPrograms()
-                        .map((t) => `${t.service}:${t.id}`)
-                        .sort(),
-                    "exactly the tokens in the state are live: none orphaned, none lost",
-                ).to.deep.equal(inState.map((r) => `${serviceOf(r)}:${tokenIdOf(r)}`).sort());
-                for (const [consumerName, sourceName] of Object.entries(kind.consumers)) {
-                    const consumerState = inState.find((r) => nameOf(r) === consumerName);
-                    const sourceState = inState.find((r) => nameOf(r) === sourceName);
-                    if (consumerState === undefined || sourceState === undefined) {
-                        continue; // destroyed: checked above
-                    }
-                    const sourceValue = plain(sourceState.outputs?.token);
-                    expect(typeof sourceValue).to.equal("string");
-                    expect(
-                        sandbox.qovery.secretOf(tokenIdOf(consumerState)),
-                        `${consumerName} holds ${sourceName}'s live value`,
-                    ).to.equal(sourceValue);
-                }
-                for (const token of foreign) {
-                    expect(
-                        sandbox.liveTokens(token.service).some((t) => t.id === token.id),
-                        `hand-made ${token.service} token ${token.id} untouched`,
-                    ).to.equal(true);
-                }
-            }
-
-            const declaredNames = (): string[] => kind.resources(triggers).map((s) => s.name);
-
-            for (const point of POINTS) {
-                it(`up killed ${point}: recovered to exactly the declared tokens`, async () => {
-                    await startFrom("empty");
+        for (const rotation of kind.rotations) {
+            steps.push({
+                title: `${rotation.title} killed ${point}: recovered, consumers hold the live value`,
+                run: async () => {
+                    await startFrom("deployed");
                     left = "unknown";
+                    triggers = { ...triggers, [rotation.resource]: `${point}-${Date.now()}` };
                     await declare();
                     const before = new Set(madeByPrograms().map((t) => t.id));
                     sandbox.requests.length = 0;
-                    await interrupt("up", kind.up, point);
+                    await interrupt("up", rotation.spots, point);
                     await recover("up");
-                    await manualStepForUnmarkedLeftovers(before);
+                    await manualStepForUnmarkedLeftovers(before, point);
                     await expectEndState(declaredNames());
                     left = "deployed";
-                });
+                },
+            });
+        }
 
-                for (const rotation of kind.rotations) {
-                    it(`${rotation.title} killed ${point}: recovered, consumers hold the live value`, async () => {
-                        await startFrom("deployed");
-                        left = "unknown";
-                        triggers = { ...triggers, [rotation.resource]: `${point}-${Date.now()}` };
-                        await declare();
-                        const before = new Set(madeByPrograms().map((t) => t.id));
-                        sandbox.requests.length = 0;
-                        await interrupt("up", rotation.spots, point);
-                        await recover("up");
-                        await manualStepForUnmarkedLeftovers(before);
-                        await expectEndState(declaredNames());
-                        left = "deployed";
-                    });
-                }
+        steps.push({
+            title: `destroy killed ${point}: recovered to no token at all`,
+            run: async () => {
+                await startFrom("deployed");
+                left = "unknown";
+                await interrupt("destroy", kind.destroy, point);
+                await recover("destroy");
+                await expectEndState([]);
+                left = "empty";
+            },
+        });
+    }
 
-                it(`destroy killed ${point}: recovered to no token at all`, async () => {
-                    await startFrom("deployed");
-                    left = "unknown";
-                    await interrupt("destroy", kind.destroy, point);
-                    await recover("destroy");
-                    await expectEndState([]);
-                    left = "empty";
+    return {
+        kind,
+        steps,
+        setUp: async () => {
+            sandbox = await startSandbox();
+            program = compiledProgramDir("tokens");
+            programPath = program.dir;
+            ws = await createTestWorkspace(programPath, { config: sandboxStackConfig(sandbox) });
+            foreign = await makeForeignTokens(sandbox);
+        },
+        tearDown: async () => {
+            await ws?.dispose();
+            program?.dispose();
+            await sandbox?.close();
+        },
+    };
+}
+
+describe("e2e: interrupted runs (SIGKILL at each point, then the README's recovery)", function () {
+    this.timeout(5 * 60 * 1000);
+    // The kinds are independent (each has its own sandbox, backend, stack and program copy), so their chains run
+    // at the same time; each test awaits its own step, which ran after the previous step of its kind settled.
+    const chains = KINDS.map(kindChain);
+    const outcomes = new Map<KindChain, Array<Promise<void>>>();
+
+    before(async function () {
+        this.timeout(40 * 60 * 1000); // a cold cache builds the engine first
+        ensureEngine();
+        await Promise.all(chains.map((chain) => chain.setUp()));
+        for (const chain of chains) {
+            outcomes.set(chain, runInOrder(chain.steps));
+        }
+    });
+
+    after(async function () {
+        this.timeout(15 * 60 * 1000);
+        await Promise.all([...outcomes.values()].flat().map((outcome) => outcome.catch(() => undefined)));
+        await Promise.all(chains.map((chain) => chain.tearDown()));
+    });
+
+    for (const chain of chains) {
+        describe(chain.kind.title, () => {
+            chain.steps.forEach((step, index) => {
+                it(step.title, async () => {
+                    const outcome = outcomes.get(chain)?.[index];
+                    if (outcome === undefined) {
+                        throw new Error(`${chain.kind.title}: set-up did not run`);
+                    }
+                    await outcome;
                 });
-            }
+            });
         });
     }
 });
+
+interface Step {
+    title: string;
+    run(): Promise<void>;
+}
+
+/** One kind's scenarios, run in order on its own sandbox, file backend and stack. */
+interface KindChain {
+    kind: KindCase;
+    steps: Step[];
+    setUp(): Promise<void>;
+    tearDown(): Promise<void>;
+}
+
+/** Starts the steps one after the other (a failed step does not stop the next); one outcome per step. */
+function runInOrder(steps: Step[]): Array<Promise<void>> {
+    const outcomes: Array<Promise<void>> = [];
+    let previous: Promise<unknown> = Promise.resolve();
+    for (const step of steps) {
+        const outcome = previous.then(() => step.run());
+        outcomes.push(outcome);
+        previous = outcome.catch(() => undefined); // reported by the step's own test
+    }
+    return outcomes;
+}
 
 const RUN_FLAGS = ["--yes", "--skip-preview", "--non-interactive"];
 
