@@ -2,7 +2,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan, listingForRead, rotationDue } from "../shared";
+import { compact, listingForRead } from "../lifecycle";
+import { DiffPlan, rotationDue } from "../plans";
 import {
     compareInstance,
     connectionSettingsOf,

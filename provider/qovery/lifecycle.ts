@@ -2,7 +2,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { type PlainObject, GONE, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan } from "../shared";
+import { compact } from "../lifecycle";
+import { DiffPlan } from "../plans";
 import {
     compareInstance,
     connectionSettingsOf,
