@@ -1,7 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan, listingForRead, rotationDue } from "../shared";
+import { compact, listingForRead } from "../lifecycle";
+import { DiffPlan, rotationDue } from "../plans";
 import {
     compareInstance,
     connectionSettingsOf,
@@ -137,15 +138,10 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
                 const appeared = (await client.listTokens(ref)).filter((token) => !before.has(token.id));
                 if (appeared.length > 0) {
                     const ids = appeared.map((token) => token.id).join(", ");
-                    throw new ApiError({
-                        service: "codacy",
-                        operation: "create repository API token",
-                        method: e.method,
-                        path: e.path,
-                        ...(e.status !== undefined ? { status: e.status } : {}),
-                        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; meanwhile token(s) ${ids} appeared in the repository, and Codacy tokens carry nothing that proves which one this request made`,
-                        hint: `If no other stack manages tokens of ${ref.organization}/${ref.repository}, take the new token over with \`adopt: { tokenId: ${appeared[appeared.length - 1]!.id} }\` (or delete it in Codacy) and run \`pulumi up\`; see the README, "After an interrupted run".`,
-                    });
+                    throw e.withOutcome(
+                        `meanwhile token(s) ${ids} appeared in the repository, and Codacy tokens carry nothing that proves which one this request made`,
+                        `If no other stack manages tokens of ${ref.organization}/${ref.repository}, take the new token over with \`adopt: { tokenId: ${appeared[appeared.length - 1]!.id} }\` (or delete it in Codacy) and run \`pulumi up\`; see the README, "After an interrupted run".`,
+                    );
                 }
                 if (attempt >= 2) {
                     throw e; // Nothing was created: the state and the service agree.

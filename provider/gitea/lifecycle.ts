@@ -2,7 +2,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan, listingForRead, rotationDue } from "../shared";
+import { compact, listingForRead } from "../lifecycle";
+import { DiffPlan, rotationDue } from "../plans";
 import {
     compareInstance,
     connectionSettingsOf,
@@ -202,27 +203,17 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (name === inputs.name) {
-                    throw new ApiError({
-                        service: "gitea",
-                        operation: "create access token",
-                        method: e.method,
-                        path: e.path,
-                        ...(e.status !== undefined ? { status: e.status } : {}),
-                        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; the token name carries no ownership mark, so a token "${inputs.name}" cannot be proven this stack's`,
-                        hint: `If user ${owner} has a token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { tokenId }\`) and run \`pulumi up\`.`,
-                    });
+                    throw e.withOutcome(
+                        `the token name carries no ownership mark, so a token "${inputs.name}" cannot be proven this stack's`,
+                        `If user ${owner} has a token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { tokenId }\`) and run \`pulumi up\`.`,
+                    );
                 }
                 const deleted = await deleteLeftovers();
                 if (attempt >= 2) {
-                    throw new ApiError({
-                        service: "gitea",
-                        operation: "create access token",
-                        method: e.method,
-                        path: e.path,
-                        ...(e.status !== undefined ? { status: e.status } : {}),
-                        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; deleted ${deleted} token(s) the lost requests created`,
-                        hint: "No token was left behind. Run `pulumi up` again.",
-                    });
+                    throw e.withOutcome(
+                        `deleted ${deleted} token(s) the lost requests created`,
+                        "No token was left behind. Run `pulumi up` again.",
+                    );
                 }
             }
         }

@@ -2,7 +2,9 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan, type RotationStrategy, rotationDue } from "../shared";
+import { compact } from "../lifecycle";
+import { DiffPlan, rotationDue } from "../plans";
+import type { RotationStrategy } from "../inputs";
 import {
     compareInstance,
     connectionSettingsOf,
@@ -241,11 +243,14 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (mark === undefined) {
-                    throw unprovableLostAnswer(e, `create ${this.kind} access token`, inputs.name);
+                    throw unprovableLostAnswer(e, inputs.name);
                 }
                 const revoked = await this.revokeLeftovers(client, inputs, mark, { replaced });
                 if (attempt >= 2) {
-                    throw lostAnswerError(e, `create ${this.kind} access token`, revoked);
+                    throw e.withOutcome(
+                        `revoked ${revoked} token(s) the lost requests created`,
+                        "No token was left behind. Run `pulumi up` again.",
+                    );
                 }
             }
         }
@@ -273,17 +278,15 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (mark === undefined) {
-                    throw unprovableLostAnswer(e, `rotate ${this.kind} access token`, inputs.name);
+                    throw unprovableLostAnswer(e, inputs.name);
                 }
                 if (attempt >= 2) {
                     const revoked = await this.revokeLeftovers(client, inputs, mark, {
                         replaced: new Set([String(tokenId)]),
                     });
-                    throw lostAnswerError(
-                        e,
-                        `rotate ${this.kind} access token`,
-                        revoked,
-                        "Run `pulumi refresh` (the old token is gone if GitLab rotated it) and then `pulumi up`.",
+                    throw e.withOutcome(
+                        `revoked ${revoked} token(s) the lost requests created`,
+                        "No token was left behind. Run `pulumi refresh` (the old token is gone if GitLab rotated it) and then `pulumi up`.",
                     );
                 }
                 const successors = await this.leftovers(client, inputs, mark, new Set([String(tokenId)]));
@@ -403,30 +406,12 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     }
 }
 
-/** The error of a lost answer about a token without an ownership mark: nothing can be proven ours, nothing is touched. */
-function unprovableLostAnswer(e: ApiError, operation: string, name: string): ApiError {
-    return new ApiError({
-        service: "gitlab",
-        operation,
-        method: e.method,
-        path: e.path,
-        ...(e.status !== undefined ? { status: e.status } : {}),
-        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; the token carries no ownership mark, so what the request did cannot be told apart from other tokens`,
-        hint: `Run \`pulumi refresh\`, then look at the active tokens named "${name}": revoke one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
-    });
-}
-
-/** The error of a request whose answer was lost twice, after the tokens it may have made were revoked. */
-function lostAnswerError(e: ApiError, operation: string, revoked: number, next?: string): ApiError {
-    return new ApiError({
-        service: "gitlab",
-        operation,
-        method: e.method,
-        path: e.path,
-        ...(e.status !== undefined ? { status: e.status } : {}),
-        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; revoked ${revoked} token(s) the lost requests created`,
-        hint: `No token was left behind. ${next ?? "Run `pulumi up` again."}`,
-    });
+/** A lost answer about a token without an ownership mark: nothing can be proven ours, so nothing is touched. */
+function unprovableLostAnswer(e: ApiError, name: string): ApiError {
+    return e.withOutcome(
+        "the token carries no ownership mark, so what the request did cannot be told apart from other tokens",
+        `Run \`pulumi refresh\`, then look at the active tokens named "${name}": revoke one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
+    );
 }
 
 function strategyOf(props: PlainObject): RotationStrategy {

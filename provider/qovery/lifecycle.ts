@@ -2,7 +2,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { type PlainObject, GONE, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan } from "../shared";
+import { compact } from "../lifecycle";
+import { DiffPlan } from "../plans";
 import {
     compareInstance,
     connectionSettingsOf,
@@ -251,15 +252,10 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (mark === undefined || request.description === inputs.description) {
-                    throw new ApiError({
-                        service: "qovery",
-                        operation: "create git token",
-                        method: e.method,
-                        path: e.path,
-                        ...(e.status !== undefined ? { status: e.status } : {}),
-                        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; the git token carries no ownership mark, so what the request did cannot be told apart from other git tokens`,
-                        hint: `If the organization has a git token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { gitTokenId }\`) and run \`pulumi up\`.`,
-                    });
+                    throw e.withOutcome(
+                        "the git token carries no ownership mark, so what the request did cannot be told apart from other git tokens",
+                        `If the organization has a git token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { gitTokenId }\`) and run \`pulumi up\`.`,
+                    );
                 }
                 const mine = await takeOverLeftovers();
                 if (mine) {
