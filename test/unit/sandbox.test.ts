@@ -863,6 +863,25 @@ describe("sandbox", function () {
             expect(sb.gitea.tokens("bob").map((t) => t.name)).to.deep.equal(["lost-too"]);
         });
 
+        it("onApplied: tells the test the request is held (before) or was acted on (after)", async () => {
+            const PATH = "/gitlab/api/v4/projects/101/access_tokens";
+            const applied: Array<{ service: string; method: string; path: string; when: string; live: string[] }> = [];
+            const note = (request: { service: string; method: string; path: string; when: string }): void => {
+                applied.push({ ...request, live: sb.liveTokens("gitlab").map((t) => t.name) });
+            };
+            sb.faults.add({ service: "gitlab", method: "POST", kind: "timeout", delayMs: 50, onApplied: note });
+            const held = await gl("POST", "/projects/101/access_tokens", maintainer, {
+                json: { name: "held", scopes: ["api"] },
+            }).catch((e: unknown) => e);
+            expect(held).to.be.instanceOf(Error);
+            sb.faults.add({ service: "gitlab", method: "POST", kind: "status", when: "after", onApplied: note });
+            await gl("POST", "/projects/101/access_tokens", maintainer, { json: { name: "acted", scopes: ["api"] } });
+            expect(applied).to.deep.equal([
+                { service: "gitlab", method: "POST", path: PATH, when: "before", live: [] },
+                { service: "gitlab", method: "POST", path: PATH, when: "after", live: ["acted"] },
+            ]);
+        });
+
         it("timeout holds the socket then drops it; reset drops it at once", async () => {
             sb.faults.add({ service: "qovery", kind: "timeout", delayMs: 150 });
             const started = Date.now();
