@@ -66,6 +66,10 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
     if (status === 400 && /permission/i.test(serviceMessage ?? "")) {
         return ROLE_HINT; // GitLab answers a create without the needed role with 400, not 403.
     }
+    if (status === 400 && /already revoked/i.test(serviceMessage ?? "")) {
+        // E.g. an in-place rotation killed after GitLab rotated: the state still names the old token.
+        return "The token in the state is revoked (an interrupted rotation, or revoked by hand): run `pulumi refresh`, which drops it, then `pulumi up` creates a new one.";
+    }
     switch (status) {
         case 401:
             return "Check gitlab:token (or GITLAB_TOKEN): it is missing, expired or revoked.";

@@ -1,8 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs } from "../lifecycle";
-import { compact } from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs, compact } from "../lifecycle";
 import { DiffPlan, rotationDue } from "../plans";
 import type { RotationStrategy } from "../inputs";
 import {

@@ -1,8 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import { type PlainObject, GONE, unlessGone, checkInputs } from "../lifecycle";
-import { compact } from "../lifecycle";
+import { type PlainObject, GONE, unlessGone, checkInputs, compact } from "../lifecycle";
 import { DiffPlan } from "../plans";
 import {
     compareInstance,

@@ -103,7 +103,8 @@ describe("e2e: two stacks at once, same token names on the same parents", functi
     it("a no-op `up` of each, at once, changes nothing", async () => {
         const results = await Promise.all(stacks.map((ws) => ws.stack.up()));
         for (const result of results) {
-            expect(changes(result.summary.resourceChanges)).to.deep.equal({ same: RESOURCES.length + 1 });
+            expect(changes(result.summary.resourceChanges)).to.deep.equal({});
+            expect(result.summary.resourceChanges?.same).to.equal(RESOURCES.length + 1);
         }
     });
 

@@ -311,7 +311,8 @@ describe("e2e: deletes and outages through the real engine", function () {
             expect(up.summary.result).to.equal("succeeded");
             for (const name of QOVERY) {
                 const token = sandbox.qovery.findToken(stateResources()[name]!.id!);
-                expect(token?.description, name).to.equal("v2");
+                // What was declared, followed by the resource's ownership mark.
+                expect(token?.description, name).to.match(/^v2 \[pulumi-owner:[0-9a-f]{16}\]$/);
             }
             const destroyed = await ws.stack.destroy();
             expect(destroyed.summary.result).to.equal("succeeded");

@@ -330,6 +330,24 @@ for (const kind of ["project", "group"] as const) {
                 expect(updated.token).to.not.equal(outs.token);
                 expect((await admin.get(kind, parentKey, Number(outs.tokenId))).revoked).to.equal(true);
             });
+
+            it("with strategy rotate, a token revoked behind the state (e.g. a killed rotation) says to refresh", async () => {
+                const rotation = { expiresInDays: 30, strategy: "rotate" };
+                const { id, outs } = await created({ rotation, rotationTrigger: "1" });
+                await admin.revoke(kind, parentKey, Number(outs.tokenId));
+                const news = await checked({
+                    ...parent,
+                    name: "ci",
+                    scopes: ["read_api"],
+                    rotation,
+                    rotationTrigger: "2",
+                });
+                const error = await caught(() => lifecycle.update(id, outs, news));
+                expect(error.message)
+                    .to.include("HTTP 400")
+                    .and.include("already revoked")
+                    .and.include("pulumi refresh");
+            });
         });
 
         describe("delete", () => {
