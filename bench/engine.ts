@@ -61,6 +61,7 @@ export interface EngineResult {
 }
 
 async function series(
+    section: string,
     target: BenchStack,
     program: Program,
     n: number,
@@ -98,49 +99,53 @@ async function series(
         } else {
             expectChanges(what, ops, { delete: n + 1 });
         }
-        log(`engine: ${what}: ${(took / 1000).toFixed(2)} s, ${requests[op].total} requests`);
+        log(`${section}: ${what}: ${(took / 1000).toFixed(2)} s, ${requests[op].total} requests`);
     }
     return { ms, requests };
 }
 
-export async function runEngineBench(
+/** What `runs` alternating series of a token stack and a no-op stack of `n` resources measured. */
+export interface Comparison {
+    timings: RunTiming[];
+    medians: OpSummary[];
+    /** Requests per operation of the token stack, first run. */
+    requests: Record<Op, RequestCounts>;
+    /** Whether every run made the same number of requests per operation. */
+    requestsStable: boolean;
+}
+
+/**
+ * Takes the token stack (mixed kinds) and the no-op stack of `n` resources each through create → no-change
+ * `up` → `refresh` → `destroy`, `runs` times, alternating which goes first. Shared by items 2 and 6.
+ */
+export async function compareWithNoop(
+    section: string,
     sandbox: Sandbox,
+    tokens: BenchStack,
+    noop: BenchStack,
     n: number,
     runs: number,
-    rssIntervalMs: number,
-): Promise<EngineResult> {
-    const rss = new RssSampler(rssIntervalMs);
-    const specs = mixedTokens(n);
-    const tokens = await benchStack("bench-tokens", sandboxStackConfig(sandbox));
-    tokens.setTokens(specs);
-    const noop = await benchStack("bench-noop", { count: { value: String(n) } });
+    rss: RssSampler,
+): Promise<Comparison> {
     const timings: RunTiming[] = [];
     let first: Record<Op, RequestCounts> | undefined;
     let stable = true;
-    try {
-        for (let run = 1; run <= runs; run++) {
-            // Alternate which program goes first, so a drift of the machine does not favour one side.
-            const order: Program[] = run % 2 === 1 ? ["tokens", "noop"] : ["noop", "tokens"];
-            for (const program of order) {
-                log(`engine: run ${run}/${runs}, ${program}`);
-                const outcome = await series(program === "tokens" ? tokens : noop, program, n, sandbox, rss);
-                timings.push({ run, program, ms: outcome.ms });
-                if (program === "tokens") {
-                    if (first === undefined) {
-                        first = outcome.requests;
-                    } else {
-                        stable &&= OPS.every((op) => outcome.requests[op].total === first?.[op].total);
-                    }
+    for (let run = 1; run <= runs; run++) {
+        // Alternate which program goes first, so a drift of the machine does not favour one side.
+        const order: Program[] = run % 2 === 1 ? ["tokens", "noop"] : ["noop", "tokens"];
+        for (const program of order) {
+            log(`${section}: run ${run}/${runs}, ${program}`);
+            const outcome = await series(section, program === "tokens" ? tokens : noop, program, n, sandbox, rss);
+            timings.push({ run, program, ms: outcome.ms });
+            if (program === "tokens") {
+                if (first === undefined) {
+                    first = outcome.requests;
+                } else {
+                    stable &&= OPS.every((op) => outcome.requests[op].total === first?.[op].total);
                 }
             }
         }
-    } finally {
-        await tokens.dispose();
-        await noop.dispose();
     }
-    const report = await rss.stop();
-    log("engine: unit costs (provider serialization, provider code load)");
-    const unitCosts = await measureUnitCosts();
     const medians = OPS.map((op) => {
         const tokensMs = median(timings.filter((t) => t.program === "tokens").map((t) => t.ms[op]));
         const noopMs = median(timings.filter((t) => t.program === "noop").map((t) => t.ms[op]));
@@ -150,13 +155,33 @@ export async function runEngineBench(
         });
         return { op, tokensMs, noopMs, ratio: tokensMs / noopMs, runRatios };
     });
+    return { timings, medians, requests: first!, requestsStable: stable };
+}
+
+export async function runEngineBench(
+    sandbox: Sandbox,
+    n: number,
+    runs: number,
+    rssIntervalMs: number,
+): Promise<EngineResult> {
+    const rss = new RssSampler(rssIntervalMs);
+    const tokens = await benchStack("bench-tokens", sandboxStackConfig(sandbox));
+    tokens.setTokens(mixedTokens(n));
+    const noop = await benchStack("bench-noop", { count: { value: String(n) } });
+    let comparison: Comparison;
+    try {
+        comparison = await compareWithNoop("engine", sandbox, tokens, noop, n, runs, rss);
+    } finally {
+        await tokens.dispose();
+        await noop.dispose();
+    }
+    const report = await rss.stop();
+    log("engine: unit costs (provider serialization, provider code load)");
+    const unitCosts = await measureUnitCosts();
     return {
         n,
         runs,
-        timings,
-        medians,
-        requests: first!,
-        requestsStable: stable,
+        ...comparison,
         rss: report.peaks,
         unitCosts,
         rssIntervalMs,
