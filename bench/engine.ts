@@ -67,6 +67,7 @@ async function series(
     n: number,
     sandbox: Sandbox,
     rss: RssSampler,
+    afterCreate: (() => void) | undefined,
 ): Promise<{ ms: Record<Op, number>; requests: Record<Op, RequestCounts> }> {
     const ms = {} as Record<Op, number>;
     const requests = {} as Record<Op, RequestCounts>;
@@ -90,6 +91,7 @@ async function series(
         const what = `${program} ${op}`;
         if (op === "create") {
             expectChanges(what, ops, { create: n + 1 });
+            afterCreate?.();
         } else if (op === "noop-up") {
             expectChanges(what, ops, {});
         } else if (op === "refresh") {
@@ -126,6 +128,8 @@ export async function compareWithNoop(
     n: number,
     runs: number,
     rss: RssSampler,
+    /** Called between each stack's first create and its next operation (untimed). */
+    afterFirstCreate?: (program: Program) => void,
 ): Promise<Comparison> {
     const timings: RunTiming[] = [];
     let first: Record<Op, RequestCounts> | undefined;
@@ -135,7 +139,9 @@ export async function compareWithNoop(
         const order: Program[] = run % 2 === 1 ? ["tokens", "noop"] : ["noop", "tokens"];
         for (const program of order) {
             log(`${section}: run ${run}/${runs}, ${program}`);
-            const outcome = await series(section, program === "tokens" ? tokens : noop, program, n, sandbox, rss);
+            const hook = run === 1 && afterFirstCreate ? () => afterFirstCreate(program) : undefined;
+            const target = program === "tokens" ? tokens : noop;
+            const outcome = await series(section, target, program, n, sandbox, rss, hook);
             timings.push({ run, program, ms: outcome.ms });
             if (program === "tokens") {
                 if (first === undefined) {

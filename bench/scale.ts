@@ -4,7 +4,7 @@
 import { type Sandbox, sandboxStackConfig } from "../test/sandbox";
 import { type Comparison, compareWithNoop } from "./engine";
 import { type RssPeak, RssSampler } from "./rss";
-import { type BenchStack, benchStack, expectChanges, log, mixedTokens, type TokenSpec, tokenSpec } from "./stacks";
+import { type BenchStack, benchStack, expectChanges, log, mixedTokens, type TokenSpec } from "./stacks";
 
 /** The goal: the state bytes per token at N within this fraction of the figure at SCALE_SMALL_N. */
 export const SCALE_STATE_TOLERANCE = 0.02;
@@ -12,16 +12,18 @@ export const SCALE_STATE_TOLERANCE = 0.02;
 export const SCALE_SMALL_N = 50;
 
 export interface ScaleState {
-    /** Tokens of the small measure (SCALE_SMALL_N, or N when N is smaller). */
+    /** Tokens beside the anchor in the small measure (SCALE_SMALL_N, fewer when N is small). */
     smallN: number;
-    /** `pulumi stack export` bytes with the anchor alone. */
+    /** `pulumi stack export` bytes with the anchor (the mix's first token) alone. */
     baseBytes: number;
-    /** (export with the anchor and smallN mixed tokens − base) / smallN. */
+    /** (export with the anchor and the next smallN tokens of the mix − base) / smallN. */
     smallBytesPerToken: number;
-    /** (export with the anchor and N mixed tokens − base) / N. */
+    /** (export with all N tokens of the mix, after the first timed create − base) / (N − 1). */
     bytesPerToken: number;
-    /** Export bytes with the anchor and N tokens. */
+    /** Export bytes with the N tokens. */
     exportBytes: number;
+    /** Export bytes of the no-op stack with its N resources (what the engine rewrites per step there). */
+    noopExportBytes: number;
 }
 
 export interface ScaleResult extends Comparison {
@@ -34,38 +36,28 @@ export interface ScaleResult extends Comparison {
 }
 
 /**
- * State per token at smallN and at N, section 1's way: one resource (the anchor) stays throughout, so the
- * shared entries (stack, default provider with the stack config) are in the base and every difference is
- * tokens. Not timed; the stack is left empty for the timed series.
+ * State per token at smallN, item 1's way: the mix's first token (the anchor) alone, then with the next smallN
+ * tokens; the difference is tokens only, the shared entries (stack, default provider with the stack config)
+ * being in both. Untimed; the stack is left empty for the timed series, whose first create gives the figure
+ * at N against the same base.
  */
-async function measureState(tokens: BenchStack, n: number): Promise<ScaleState> {
-    const anchor: TokenSpec = { ...tokenSpec("GiteaToken", 0), name: "anchor" };
-    anchor.args = { ...anchor.args, name: "bench-anchor" };
-    const smallN = Math.min(SCALE_SMALL_N, n);
+async function measureSmallState(tokens: BenchStack, specs: readonly TokenSpec[]): Promise<SmallState> {
+    const smallN = Math.min(SCALE_SMALL_N, specs.length - 1);
     log("scale: state, the anchor alone");
-    tokens.setTokens([anchor]);
+    tokens.setTokens(specs.slice(0, 1));
     expectChanges("scale anchor up", (await tokens.stack.up()).summary.resourceChanges, { create: 2 });
     const baseBytes = Buffer.byteLength(tokens.exportText());
     log(`scale: state, anchor + ${smallN} tokens`);
-    tokens.setTokens([anchor, ...mixedTokens(smallN)]);
+    tokens.setTokens(specs.slice(0, smallN + 1));
     expectChanges("scale small up", (await tokens.stack.up()).summary.resourceChanges, { create: smallN });
     const smallBytes = Buffer.byteLength(tokens.exportText());
-    if (n > smallN) {
-        log(`scale: state, anchor + ${n} tokens`);
-        tokens.setTokens([anchor, ...mixedTokens(n)]);
-        expectChanges("scale large up", (await tokens.stack.up()).summary.resourceChanges, { create: n - smallN });
-    }
-    const exportBytes = Buffer.byteLength(tokens.exportText());
-    log("scale: state, destroy");
-    expectChanges("scale state destroy", (await tokens.stack.destroy()).summary.resourceChanges, { delete: n + 2 });
-    return {
-        smallN,
-        baseBytes,
-        smallBytesPerToken: (smallBytes - baseBytes) / smallN,
-        bytesPerToken: (exportBytes - baseBytes) / n,
-        exportBytes,
-    };
+    expectChanges("scale small destroy", (await tokens.stack.destroy()).summary.resourceChanges, {
+        delete: smallN + 2,
+    });
+    return { smallN, baseBytes, smallBytesPerToken: (smallBytes - baseBytes) / smallN };
 }
+
+type SmallState = Pick<ScaleState, "smallN" | "baseBytes" | "smallBytesPerToken">;
 
 export async function runScaleBench(
     sandbox: Sandbox,
@@ -76,12 +68,24 @@ export async function runScaleBench(
     const tokens = await benchStack("bench-tokens", sandboxStackConfig(sandbox));
     const noop = await benchStack("bench-noop", { count: { value: String(n) } });
     const rss = new RssSampler(rssIntervalMs);
-    let state: ScaleState;
+    const specs = mixedTokens(n);
+    if (specs.length < 2) {
+        throw new Error("BENCH_SCALE_N must be at least 2 (an anchor and one token)");
+    }
+    let small: SmallState;
+    let exportBytes = 0;
+    let noopExportBytes = 0;
     let comparison: Comparison;
     try {
-        state = await measureState(tokens, n);
-        tokens.setTokens(mixedTokens(n));
-        comparison = await compareWithNoop("scale", sandbox, tokens, noop, n, runs, rss);
+        small = await measureSmallState(tokens, specs);
+        tokens.setTokens(specs);
+        comparison = await compareWithNoop("scale", sandbox, tokens, noop, n, runs, rss, (program) => {
+            if (program === "tokens") {
+                exportBytes = Buffer.byteLength(tokens.exportText());
+            } else {
+                noopExportBytes = Buffer.byteLength(noop.exportText());
+            }
+        });
     } finally {
         await tokens.dispose();
         await noop.dispose();
@@ -91,7 +95,7 @@ export async function runScaleBench(
         n,
         runs,
         ...comparison,
-        state,
+        state: { ...small, exportBytes, noopExportBytes, bytesPerToken: (exportBytes - small.baseBytes) / (n - 1) },
         rss: report.peaks,
         rssIntervalMs,
         rssMedianGapMs: report.medianGapMs,
