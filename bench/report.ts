@@ -615,9 +615,9 @@ function scaleTimeNotes(s: ScaleResult, e: EngineResult | undefined): string[] {
             `Per resource, the no-op stack's create takes ${noopMsPerResource(create, s.n).toFixed(0)} ms at ${n} against ` +
                 `${noopMsPerResource(smallCreate, e.n).toFixed(0)} ms at ${e.n}, its destroy ${noopMsPerResource(destroy, s.n).toFixed(0)} ms against ` +
                 `${noopMsPerResource(smallDestroy, e.n).toFixed(0)} ms: the engine's own cost per step grows with the stack (the no-op provider ` +
-                "does nothing). With a file backend Pulumi persists the whole checkpoint after each step " +
-                "(`pkg/backend/snapshot.go`; `saveCheckpoint` marshals, backs up, writes and verifies it), so every create or " +
-                `delete rewrites what the stack holds: ${mib(st.exportBytes)} MiB for the tokens, ${mib(st.noopExportBytes)} MiB for the ` +
+                "does nothing). Pulumi persists the whole checkpoint at the start and the end of each step that changes " +
+                "something (`pkg/backend/snapshot.go`; with a file backend `pkg/backend/diy/state.go` marshals, backs up, " +
+                `writes and verifies it each time; unchanged steps are elided), so every create or delete rewrites what the stack holds: ${mib(st.exportBytes)} MiB for the tokens, ${mib(st.noopExportBytes)} MiB for the ` +
                 `no-op resources at ${n} (export size; ${ratio(st.exportBytes / Math.max(1, st.noopExportBytes))}×). That work weighs on both ` +
                 "stacks alike and grows with the state per resource (see the state per token below); the tokens' own work " +
                 "(validation, the requests below) is a small share of it. (`PULUMI_SKIP_CHECKPOINTS=true` makes the engine " +
