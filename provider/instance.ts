@@ -10,7 +10,7 @@ import {
 } from "./config";
 import { ConfigurationError, type ServiceName } from "./http/errors";
 import { type CheckOutcome, containsUnknown, type PlainObject, UNKNOWN } from "./lifecycle";
-import type { DiffPlan } from "./shared";
+import type { DiffPlan } from "./plans";
 import type { ProviderContext } from "./types";
 
 /** The state and checked-input field holding the instance: the normalised API root, not a secret. */

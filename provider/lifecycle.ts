@@ -315,3 +315,33 @@ export function withoutValueIfSensitive(failure: CheckFailure, schema: z.ZodObje
     const nested = /^([A-Za-z][\w.]*): /.exec(failure.reason);
     return { property: "", reason: nested ? `${field}.${failure.reason}` : `${field}: ${failure.reason}` };
 }
+
+/** Removes keys whose value is undefined, so state holds no `undefined` holes. */
+export function compact<T extends PlainObject>(value: T): T {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Reads a token through a listing of its parent (Gitea, Codacy have no read of one token). A listing that
+ * answers without the token says the token is gone; a listing that answers 404 speaks about the parent (or a
+ * wrong base URL, a renamed repository), not the token, so it never drops the token from the state: it fails,
+ * saying so and what to do.
+ */
+export async function listingForRead<T>(list: () => Promise<T>, parent: string, tokenId: string): Promise<T> {
+    try {
+        return await list();
+    } catch (e: unknown) {
+        if (!(e instanceof ApiError) || !e.isNotFound) {
+            throw e;
+        }
+        throw new ApiError({
+            service: e.service,
+            operation: e.operation,
+            method: e.method,
+            path: e.path,
+            status: e.status,
+            serviceMessage: `${e.serviceMessage ? `${e.serviceMessage}; ` : ""}a 404 from the token list of ${parent} does not prove token ${tokenId} gone, so the state keeps it`,
+            hint: `Check the base URL and ${parent}. If ${parent} was deleted on purpose, remove the resource from the program and run \`pulumi up\` (its own delete answering 404 counts as gone), or \`pulumi state delete\` it.`,
+        });
+    }
+}

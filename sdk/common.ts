@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { OWNER_INPUT, ownerMarkOf } from "../provider/ownership";
 
 /** Settings shared by every service's `connection` input. */
 export interface ConnectionArgs {
@@ -40,4 +41,19 @@ export function withSecretOutputs(
 /** Wraps an optional input as a secret so it is stored encrypted (credentials, git tokens). */
 export function secretInput<T>(value: pulumi.Input<T> | undefined): pulumi.Output<pulumi.Unwrap<T>> | undefined {
     return value === undefined ? undefined : pulumi.secret(value);
+}
+
+/**
+ * The hidden input that ties the token on the service to this resource: the ownership mark of its URN (see
+ * provider/ownership.ts). With it the provider finds what an interrupted run left behind, and never mistakes
+ * another stack's token of the same name for its own.
+ */
+export function ownerInput(
+    name: string,
+    module: string,
+    type: string,
+    opts: pulumi.CustomResourceOptions | undefined,
+): Record<string, pulumi.Input<string>> {
+    const urn = pulumi.createUrn(name, `pulumi-nodejs:dynamic/${module}:${type}`, opts?.parent);
+    return { [OWNER_INPUT]: urn.apply(ownerMarkOf) };
 }

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as dynamic from "@pulumi/pulumi/dynamic";
-import { type ConnectionArgs, type RotationArgs, secretInput, withSecretOutputs } from "./common";
+import { type ConnectionArgs, type RotationArgs, ownerInput, secretInput, withSecretOutputs } from "./common";
 import giteaTokenProvider = require("./providers/GiteaToken");
 
 type GiteaScopeCategory =
@@ -95,6 +95,7 @@ export class GiteaToken extends dynamic.Resource {
                 rotation: args.rotation,
                 rotationTrigger: args.rotationTrigger,
                 adopt: args.adopt,
+                ...ownerInput(name, "gitea", "GiteaToken", opts),
                 owner: undefined,
                 apiUrl: undefined,
                 tokenId: undefined,

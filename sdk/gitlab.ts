@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type AccessLevelName, type GITLAB_SCOPES, unknownGitLabScopes } from "../provider/gitlab/inputs";
-import { type ConnectionArgs, type RotationArgs, secretInput, withSecretOutputs } from "./common";
+import { type ConnectionArgs, ownerInput, type RotationArgs, secretInput, withSecretOutputs } from "./common";
 import projectAccessTokenProvider = require("./providers/ProjectAccessToken");
 import groupAccessTokenProvider = require("./providers/GroupAccessToken");
 
@@ -81,26 +81,43 @@ abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
     /** Creation time, ISO 8601. */
     declare readonly createdAt: pulumi.Output<string>;
 
-    protected static propsOf(args: GitLabAccessTokenArgs, parent: Record<string, unknown>): pulumi.Inputs {
-        return {
-            ...parent,
-            name: args.name,
-            scopes: args.scopes,
-            accessLevel: args.accessLevel,
-            expiresAt: args.expiresAt,
-            description: args.description,
-            connection: secretInput(args.connection),
-            rotation: args.rotation,
-            rotationTrigger: args.rotationTrigger,
-            adopt: args.adopt,
-            tokenId: undefined,
-            apiUrl: undefined,
-            token: undefined,
-            active: undefined,
-            revoked: undefined,
-            userId: undefined,
-            createdAt: undefined,
-        };
+    /** Project and group tokens differ only in their parent input (`project` or `group`) and provider. */
+    protected constructor(
+        provider: pulumi.dynamic.ResourceProvider,
+        type: "ProjectAccessToken" | "GroupAccessToken",
+        name: string,
+        args: GitLabAccessTokenArgs,
+        parent: Record<string, unknown>,
+        opts: pulumi.CustomResourceOptions | undefined,
+    ) {
+        super(
+            provider,
+            name,
+            {
+                ...parent,
+                name: args.name,
+                scopes: args.scopes,
+                accessLevel: args.accessLevel,
+                expiresAt: args.expiresAt,
+                description: args.description,
+                connection: secretInput(args.connection),
+                rotation: args.rotation,
+                rotationTrigger: args.rotationTrigger,
+                adopt: args.adopt,
+                ...ownerInput(name, "gitlab", type, opts),
+                tokenId: undefined,
+                apiUrl: undefined,
+                token: undefined,
+                active: undefined,
+                revoked: undefined,
+                userId: undefined,
+                createdAt: undefined,
+            },
+            withSecretOutputs(opts, ["token"]),
+            "gitlab",
+            type,
+        );
+        this.warnAboutUnknownScopes(args.scopes);
     }
 
     /** Warns (without failing) about well-formed scopes newer than this package. */
@@ -140,15 +157,7 @@ export class ProjectAccessToken extends GitLabAccessTokenBase {
     declare readonly project: pulumi.Output<string>;
 
     constructor(name: string, args: ProjectAccessTokenArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            projectAccessTokenProvider,
-            name,
-            GitLabAccessTokenBase.propsOf(args, { project: args.project }),
-            withSecretOutputs(opts, ["token"]),
-            "gitlab",
-            "ProjectAccessToken",
-        );
-        this.warnAboutUnknownScopes(args.scopes);
+        super(projectAccessTokenProvider, "ProjectAccessToken", name, args, { project: args.project }, opts);
     }
 }
 
@@ -160,14 +169,6 @@ export class GroupAccessToken extends GitLabAccessTokenBase {
     declare readonly group: pulumi.Output<string>;
 
     constructor(name: string, args: GroupAccessTokenArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            groupAccessTokenProvider,
-            name,
-            GitLabAccessTokenBase.propsOf(args, { group: args.group }),
-            withSecretOutputs(opts, ["token"]),
-            "gitlab",
-            "GroupAccessToken",
-        );
-        this.warnAboutUnknownScopes(args.scopes);
+        super(groupAccessTokenProvider, "GroupAccessToken", name, args, { group: args.group }, opts);
     }
 }

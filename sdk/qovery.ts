@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as dynamic from "@pulumi/pulumi/dynamic";
-import { type ConnectionArgs, secretInput, withSecretOutputs } from "./common";
+import { type ConnectionArgs, ownerInput, secretInput, withSecretOutputs } from "./common";
 import qoveryGitTokenProvider = require("./providers/QoveryGitToken");
 
 export type QoveryGitProvider = "GITHUB" | "GITLAB" | "BITBUCKET";
@@ -78,6 +78,7 @@ export class QoveryGitToken extends dynamic.Resource {
                 connection: secretInput(args.connection),
                 allowDeleteWhileInUse: args.allowDeleteWhileInUse,
                 adopt: args.adopt,
+                ...ownerInput(name, "qovery", "QoveryGitToken", opts),
                 gitTokenId: undefined,
                 apiUrl: undefined,
                 createdAt: undefined,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { listOf } from "../lifecycle";
-import { connectionBaseShape, overlapOnlyRotationSchema } from "../shared";
+import { connectionBaseShape, overlapOnlyRotationSchema } from "../inputs";
 import { CODACY_PROVIDERS, CODACY_REPOSITORY_SYNC_FILTERS } from "./client";
 
 export const codacyConnectionSchema = z.strictObject({

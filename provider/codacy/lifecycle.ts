@@ -1,7 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan, listingForRead, rotationDue } from "../shared";
+import { compact, listingForRead } from "../lifecycle";
+import { DiffPlan, rotationDue } from "../plans";
 import {
     compareInstance,
     connectionSettingsOf,
@@ -24,7 +25,7 @@ function refOf(props: PlainObject): CodacyRepositoryRef {
     return { provider, organization, repository };
 }
 
-/** Lifecycle of `CodacyRepoToken`. Codacy lists token values, so a lost create answer is recovered by adoption. */
+/** Lifecycle of `CodacyRepoToken`. */
 export class CodacyTokenLifecycle implements TokenLifecycle {
     constructor(
         private readonly ctx: ProviderContext,
@@ -120,8 +121,10 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
     }
 
     /**
-     * Creates a token. The token list shows values, so when the answer is lost the new token is found by
-     * comparing the list with the one taken before, and adopted instead of left behind.
+     * Creates a token. Codacy tokens carry no name or description, so nothing proves which token a lost request
+     * made: another stack may have created one in the same repository at the same moment. When the answer is lost
+     * and tokens appeared meanwhile, none is adopted or deleted; the error lists them and says what to do. When
+     * none appeared, nothing was created and the create is tried once more.
      */
     private async createWithoutOrphans(client: CodacyClient, ref: CodacyRepositoryRef): Promise<CodacyToken> {
         const before = new Set((await client.listTokens(ref)).map((token) => token.id));
@@ -132,14 +135,13 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
                 if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
                 }
-                // Adopt what the lost request made; with nothing made, try once more (also guarded).
                 const appeared = (await client.listTokens(ref)).filter((token) => !before.has(token.id));
-                const [adopted, ...extra] = appeared.sort((a, b) => b.id - a.id);
-                for (const token of extra) {
-                    await client.deleteToken(ref, token.id);
-                }
-                if (adopted) {
-                    return adopted;
+                if (appeared.length > 0) {
+                    const ids = appeared.map((token) => token.id).join(", ");
+                    throw e.withOutcome(
+                        `meanwhile token(s) ${ids} appeared in the repository, and Codacy tokens carry nothing that proves which one this request made`,
+                        `If no other stack manages tokens of ${ref.organization}/${ref.repository}, take the new token over with \`adopt: { tokenId: ${appeared[appeared.length - 1]!.id} }\` (or delete it in Codacy) and run \`pulumi up\`; see the README, "After an interrupted run".`,
+                    );
                 }
                 if (attempt >= 2) {
                     throw e; // Nothing was created: the state and the service agree.

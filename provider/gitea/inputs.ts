@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { closest, listOf } from "../lifecycle";
-import { connectionBaseShape, nameSchema, overlapOnlyRotationSchema } from "../shared";
+import { connectionBaseShape, nameSchema, overlapOnlyRotationSchema } from "../inputs";
 
 export const GITEA_SCOPE_CATEGORIES = [
     "activitypub",

@@ -2,7 +2,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan, listingForRead, rotationDue } from "../shared";
+import { compact, listingForRead } from "../lifecycle";
+import { DiffPlan, rotationDue } from "../plans";
 import {
     compareInstance,
     connectionSettingsOf,
@@ -11,9 +12,13 @@ import {
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
+import { markDoesNotFit, notingReplacement, ownerMarkIn, takeReplaced, withMark } from "../ownership";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GiteaClient, type GiteaNewToken } from "./client";
 import { type GiteaConnection, type GiteaTokenInputs, giteaTokenInputsSchema } from "./inputs";
+
+/** Gitea's limit on a token name, which holds the ownership mark after the declared name. */
+const NAME_MAX = 255;
 
 export function giteaClientFor(connection: GiteaConnection | undefined, ctx: ProviderContext): GiteaClient {
     const endpoint = resolveEndpoint("gitea", connection, ctx.config, ctx.env);
@@ -55,7 +60,7 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         if (inputs.adopt) {
             return this.adopt(client, owner, recorded, inputs.adopt.tokenId);
         }
-        const created = await this.createWithoutOrphans(client, owner, inputs);
+        const created = await this.createWithoutOrphans(client, owner, inputs, ownerMarkIn(props));
         return {
             id: String(created.id),
             outs: this.stateOf(recorded, owner, {
@@ -114,7 +119,11 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         // Names are unique per user of an instance: a replacement that keeps name, owner and instance must delete
         // the old token first. A move to another instance overlaps.
         const sameName = olds.name === news.name && olds.owner === newOwner && !plan.replaces.includes(INSTANCE_FIELD);
-        return plan.report(this.ctx.log, `gitea token "${String(olds.name)}"`, sameName);
+        return notingReplacement(
+            plan.report(this.ctx.log, `gitea token "${String(olds.name)}"`, sameName),
+            olds,
+            olds.tokenId ?? _id,
+        );
     }
 
     async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {
@@ -143,14 +152,41 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         return clientAtRecorded<GiteaConnection, GiteaClient>("gitea", props, this.ctx, label, this.clientFor, current);
     }
 
+    /**
+     * Creates a token named after the input with this resource's ownership mark appended (names are unique per
+     * user, so two stacks declaring one name each get their own token). A token of exactly that name is this
+     * resource's leftover (of an interrupted or lost earlier attempt) unless it is the one being replaced: it is
+     * deleted first, and again after a lost answer before the one retry. No other token is ever touched.
+     */
     private async createWithoutOrphans(
         client: GiteaClient,
         owner: string,
         inputs: GiteaTokenInputs,
+        mark: string | undefined,
     ): Promise<GiteaNewToken> {
+        const name = withMark(inputs.name, mark, NAME_MAX);
+        if (markDoesNotFit(inputs.name, mark, NAME_MAX)) {
+            this.ctx.log(
+                `gitea token "${inputs.name}": the name leaves no room for the ownership mark; after an interrupted run, look for a leftover token by hand (README, "After an interrupted run")`,
+            );
+        }
+        const replaced = takeReplaced(mark);
+        const deleteLeftovers = async (): Promise<number> => {
+            if (name === inputs.name) {
+                return 0; // Unmarked: nothing can be proven ours.
+            }
+            const leftovers = (await client.list(owner)).filter(
+                (token) => token.name === name && !replaced.has(String(token.id)),
+            );
+            for (const leftover of leftovers) {
+                await client.delete(owner, leftover.id);
+            }
+            return leftovers.length;
+        };
+        await deleteLeftovers();
         for (let attempt = 1; ; attempt++) {
             try {
-                return await client.create(owner, inputs.name, inputs.scopes);
+                return await client.create(owner, name ?? inputs.name, inputs.scopes);
             } catch (e: unknown) {
                 if (e instanceof ApiError && e.status === 400 && /name has been used/i.test(e.serviceMessage ?? "")) {
                     throw new ApiError({
@@ -160,28 +196,24 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
                         path: e.path,
                         status: 400,
                         serviceMessage: e.serviceMessage,
-                        hint: `Gitea token names are unique per user and "${inputs.name}" is taken: choose another name, or take the existing token over with \`adopt: { tokenId }\`.`,
+                        hint: `Gitea token names are unique per user and "${name}" is taken: choose another name, or take the existing token over with \`adopt: { tokenId }\`.`,
                     });
                 }
                 if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
                 }
-                // The answer was lost. Names are unique per user and the name was free (else Gitea answers 400):
-                // a token of this name is ours. Remove it, then retry once; after a second loss, fail.
-                const orphans = (await client.list(owner)).filter((token) => token.name === inputs.name);
-                for (const orphan of orphans) {
-                    await client.delete(owner, orphan.id);
+                if (name === inputs.name) {
+                    throw e.withOutcome(
+                        `the token name carries no ownership mark, so a token "${inputs.name}" cannot be proven this stack's`,
+                        `If user ${owner} has a token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { tokenId }\`) and run \`pulumi up\`.`,
+                    );
                 }
+                const deleted = await deleteLeftovers();
                 if (attempt >= 2) {
-                    throw new ApiError({
-                        service: "gitea",
-                        operation: "create access token",
-                        method: e.method,
-                        path: e.path,
-                        ...(e.status !== undefined ? { status: e.status } : {}),
-                        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; deleted ${orphans.length} token(s) the lost requests created`,
-                        hint: "No token was left behind. Run `pulumi up` again.",
-                    });
+                    throw e.withOutcome(
+                        `deleted ${deleted} token(s) the lost requests created`,
+                        "No token was left behind. Run `pulumi up` again.",
+                    );
                 }
             }
         }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { closest, listOf } from "../lifecycle";
-import { connectionBaseShape, futureDateSchema, nameSchema, rotationSchema } from "../shared";
+import { connectionBaseShape, futureDateSchema, nameSchema, rotationSchema } from "../inputs";
 
 /** Access levels by name, as GitLab numbers them. */
 export const ACCESS_LEVELS = {

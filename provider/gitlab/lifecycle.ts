@@ -2,7 +2,9 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan, type RotationStrategy, rotationDue } from "../shared";
+import { compact } from "../lifecycle";
+import { DiffPlan, rotationDue } from "../plans";
+import type { RotationStrategy } from "../inputs";
 import {
     compareInstance,
     connectionSettingsOf,
@@ -12,6 +14,7 @@ import {
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
+import { carriesMark, takeReplaced, markDoesNotFit, notingReplacement, ownerMarkIn, withMark } from "../ownership";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GitLabClient, type GitLabNewToken, type GitLabParentKind, type GitLabToken } from "./client";
 import {
@@ -21,14 +24,8 @@ import {
     projectTokenInputsSchema,
 } from "./inputs";
 
-/** When the token list cannot be read before a create: how far back a token may date to count as ours. */
-const ORPHAN_WINDOW_MS = 10 * 60 * 1000;
-
-/** Which tokens existed before a create or rotate: their ids, else (no listing) a time before which they date. */
-interface Baseline {
-    ids?: Set<number>;
-    since: number;
-}
+/** GitLab's limit on a token's description, which holds the ownership mark after the user's text. */
+const DESCRIPTION_MAX = 255;
 
 /** GitLab's default maximum token lifetime (16.0+), used when no expiry is given. */
 export const GITLAB_MAX_LIFETIME_DAYS = 365;
@@ -94,7 +91,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         if (inputs.adopt) {
             created = await this.adopt(client, inputs, expiresAt);
         } else {
-            created = await this.createWithoutOrphans(client, inputs, expiresAt);
+            created = await this.createWithoutOrphans(client, inputs, expiresAt, ownerMarkIn(props));
         }
         const outs = { ...this.stateOf(props, inputs, created, created.token), [INSTANCE_FIELD]: client.apiUrl };
         return { id: String(created.id), outs };
@@ -145,7 +142,11 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                 plan.update("expiresAt", due);
             }
         }
-        return plan.report(this.ctx.log, `gitlab ${this.kind} token "${String(olds.name)}"`);
+        return notingReplacement(
+            plan.report(this.ctx.log, `gitlab ${this.kind} token "${String(olds.name)}"`),
+            olds,
+            olds.tokenId ?? _id,
+        );
     }
 
     async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {
@@ -160,6 +161,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                 inputs,
                 Number(olds.tokenId),
                 this.expiryFor(inputs, today),
+                ownerMarkIn(olds),
             );
             return { outs: this.stateOf(news, inputs, rotated, rotated.token) };
         }
@@ -208,22 +210,31 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     }
 
     /**
-     * Creates a token; if the answer was lost, revokes what the lost request may have created and tries once
-     * more. Tokens of the same name that existed before (GitLab allows duplicates) are never touched.
+     * Creates a token carrying this resource's ownership mark in its description. Leftovers of an interrupted or
+     * lost earlier attempt (active tokens with this mark, other than the one being replaced) are revoked first; if
+     * the answer is lost, what the lost request may have created is revoked likewise and the create tried once
+     * more. Tokens without this mark (another stack's of the same name, a person's) are never touched.
      */
     private async createWithoutOrphans(
         client: GitLabClient,
         inputs: GitLabTokenInputs,
         expiresAt: string,
+        mark: string | undefined,
     ): Promise<GitLabNewToken> {
+        if (markDoesNotFit(inputs.description, mark, DESCRIPTION_MAX)) {
+            this.ctx.log(
+                `gitlab ${this.kind} token "${inputs.name}": the description leaves no room for the ownership mark; after an interrupted run, look for a leftover token by hand (README, "After an interrupted run")`,
+            );
+        }
         const request = compact({
             name: inputs.name,
             scopes: inputs.scopes,
             access_level: inputs.accessLevel,
             expires_at: expiresAt,
-            description: inputs.description,
+            description: withMark(inputs.description, mark, DESCRIPTION_MAX),
         });
-        const existing = await this.sameNameIds(client, inputs);
+        const replaced = takeReplaced(mark);
+        await this.revokeLeftovers(client, inputs, mark, { replaced, tolerateRefusedListing: true });
         for (let attempt = 1; ; attempt++) {
             try {
                 return await client.create(this.kind, inputs.parent, request);
@@ -231,26 +242,33 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                 if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
                 }
-                const revoked = await this.revokeOrphans(client, inputs, existing);
+                if (mark === undefined) {
+                    throw unprovableLostAnswer(e, inputs.name);
+                }
+                const revoked = await this.revokeLeftovers(client, inputs, mark, { replaced });
                 if (attempt >= 2) {
-                    throw lostAnswerError(e, `create ${this.kind} access token`, revoked);
+                    throw e.withOutcome(
+                        `revoked ${revoked} token(s) the lost requests created`,
+                        "No token was left behind. Run `pulumi up` again.",
+                    );
                 }
             }
         }
     }
 
     /**
-     * Rotates a token in place. If the answer was lost: when GitLab did not rotate, rotates again; when it did
-     * (the old token is revoked), rotates the successor it made, whose value was lost, to obtain a value. A
-     * second lost answer revokes every successor and fails: nothing is left alive that the state does not know.
+     * Rotates a token in place (GitLab keeps its description, so the successor carries the same mark). If the
+     * answer was lost: when GitLab did not rotate, rotates again; when it did (the old token is revoked), rotates
+     * the marked successor it made, whose value was lost, to obtain a value. A second lost answer revokes every
+     * successor and fails: nothing is left alive that the state does not know.
      */
     private async rotateWithoutOrphans(
         client: GitLabClient,
         inputs: GitLabTokenInputs,
         tokenId: number,
         expiresAt: string,
+        mark: string | undefined,
     ): Promise<GitLabNewToken> {
-        const existing = await this.sameNameIds(client, inputs);
         let target = tokenId;
         for (let attempt = 1; ; attempt++) {
             try {
@@ -259,16 +277,19 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                 if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
                 }
+                if (mark === undefined) {
+                    throw unprovableLostAnswer(e, inputs.name);
+                }
                 if (attempt >= 2) {
-                    const revoked = await this.revokeOrphans(client, inputs, existing, tokenId);
-                    throw lostAnswerError(
-                        e,
-                        `rotate ${this.kind} access token`,
-                        revoked,
-                        "Run `pulumi refresh` (the old token is gone if GitLab rotated it) and then `pulumi up`.",
+                    const revoked = await this.revokeLeftovers(client, inputs, mark, {
+                        replaced: new Set([String(tokenId)]),
+                    });
+                    throw e.withOutcome(
+                        `revoked ${revoked} token(s) the lost requests created`,
+                        "No token was left behind. Run `pulumi refresh` (the old token is gone if GitLab rotated it) and then `pulumi up`.",
                     );
                 }
-                const successors = await this.newSameNameTokens(client, inputs, existing, tokenId);
+                const successors = await this.leftovers(client, inputs, mark, new Set([String(tokenId)]));
                 const [successor, ...extra] = successors.sort((a, b) => b.id - a.id);
                 for (const token of extra) {
                     await client.revoke(this.kind, inputs.parent, token.id);
@@ -278,56 +299,49 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         }
     }
 
-    /**
-     * The tokens of this name that exist before we act: a lost answer never makes us touch them (GitLab allows
-     * several tokens of one name, e.g. one per stack). When GitLab refuses the listing (it answers 401 to a
-     * caller without the role, which the create then explains better), tokens created from a little before now
-     * count as ours instead.
-     */
-    private async sameNameIds(client: GitLabClient, inputs: GitLabTokenInputs): Promise<Baseline> {
-        const since = this.ctx.now().getTime() - ORPHAN_WINDOW_MS;
-        try {
-            const tokens = await client.list(this.kind, inputs.parent, { state: "active", search: inputs.name });
-            return {
-                ids: new Set(tokens.filter((token) => token.name === inputs.name).map((token) => token.id)),
-                since,
-            };
-        } catch (e: unknown) {
-            if (e instanceof ApiError) {
-                return { since };
-            }
-            throw e;
-        }
-    }
-
-    private async newSameNameTokens(
+    /** Active tokens of the parent carrying this resource's mark, except the token(s) being replaced. */
+    private async leftovers(
         client: GitLabClient,
         inputs: GitLabTokenInputs,
-        existing: Baseline,
-        except?: number,
+        mark: string,
+        replaced: ReadonlySet<string>,
     ): Promise<GitLabToken[]> {
-        const candidates = await client.list(this.kind, inputs.parent, { state: "active", search: inputs.name });
-        return candidates.filter(
+        const tokens = await client.list(this.kind, inputs.parent, { state: "active" });
+        return tokens.filter(
             (token) =>
-                token.name === inputs.name &&
-                !token.revoked &&
+                carriesMark(token.description, mark) &&
                 token.active &&
-                token.id !== except &&
-                (existing.ids ? !existing.ids.has(token.id) : Date.parse(token.created_at) >= existing.since),
+                !token.revoked &&
+                !replaced.has(String(token.id)),
         );
     }
 
-    private async revokeOrphans(
+    /**
+     * Revokes the leftovers of this resource; returns how many. Before a create, a refused listing (GitLab answers
+     * 401 to a caller without the role, which the create then explains better) skips the sweep.
+     */
+    private async revokeLeftovers(
         client: GitLabClient,
         inputs: GitLabTokenInputs,
-        existing: Baseline,
-        except?: number,
+        mark: string | undefined,
+        options: { replaced: ReadonlySet<string>; tolerateRefusedListing?: boolean },
     ): Promise<number> {
-        const orphans = await this.newSameNameTokens(client, inputs, existing, except);
-        for (const orphan of orphans) {
-            await client.revoke(this.kind, inputs.parent, orphan.id);
+        if (mark === undefined) {
+            return 0;
         }
-        return orphans.length;
+        let found: GitLabToken[];
+        try {
+            found = await this.leftovers(client, inputs, mark, options.replaced);
+        } catch (e: unknown) {
+            if (options.tolerateRefusedListing && e instanceof ApiError && !e.ambiguous) {
+                return 0;
+            }
+            throw e;
+        }
+        for (const token of found) {
+            await client.revoke(this.kind, inputs.parent, token.id);
+        }
+        return found.length;
     }
 
     /** Takes over an existing token. Its value cannot be read back, so it is rotated to obtain one. */
@@ -392,17 +406,12 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     }
 }
 
-/** The error of a request whose answer was lost twice, after the tokens it may have made were revoked. */
-function lostAnswerError(e: ApiError, operation: string, revoked: number, next?: string): ApiError {
-    return new ApiError({
-        service: "gitlab",
-        operation,
-        method: e.method,
-        path: e.path,
-        ...(e.status !== undefined ? { status: e.status } : {}),
-        serviceMessage: `${e.serviceMessage ?? e.networkCause ?? "no usable answer"}; revoked ${revoked} token(s) the lost requests created`,
-        hint: `No token was left behind. ${next ?? "Run `pulumi up` again."}`,
-    });
+/** A lost answer about a token without an ownership mark: nothing can be proven ours, so nothing is touched. */
+function unprovableLostAnswer(e: ApiError, name: string): ApiError {
+    return e.withOutcome(
+        "the token carries no ownership mark, so what the request did cannot be told apart from other tokens",
+        `Run \`pulumi refresh\`, then look at the active tokens named "${name}": revoke one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
+    );
 }
 
 function strategyOf(props: PlainObject): RotationStrategy {

@@ -75,6 +75,24 @@ export class ApiError extends AccessTokensError {
         this.networkCause = details.cause;
     }
 
+    /**
+     * This failure of a request whose answer was lost or unusable, told with what was then found or done about it
+     * (`outcome`, e.g. "revoked 1 token(s) the lost requests created") and what to do now (`hint`).
+     */
+    withOutcome(outcome: string, hint: string): ApiError {
+        const said = this.serviceMessage ?? (this.networkCause === undefined ? "no usable answer" : undefined);
+        return new ApiError({
+            service: this.service,
+            operation: this.operation,
+            method: this.method,
+            path: this.path,
+            ...(this.status !== undefined ? { status: this.status } : {}),
+            ...(this.networkCause !== undefined ? { cause: this.networkCause } : {}),
+            serviceMessage: said === undefined ? outcome : `${said}; ${outcome}`,
+            hint,
+        });
+    }
+
     /** True for a 404: the thing asked about does not exist (or is hidden from the caller). */
     get isNotFound(): boolean {
         return this.status === 404;

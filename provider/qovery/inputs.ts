@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { listOf } from "../lifecycle";
-import { connectionBaseShape, nameSchema } from "../shared";
+import { connectionBaseShape, nameSchema } from "../inputs";
 import { QOVERY_GIT_PROVIDERS } from "./client";
 
 export const qoveryConnectionSchema = z.strictObject({

@@ -2,7 +2,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { type PlainObject, GONE, unlessGone, checkInputs } from "../lifecycle";
-import { compact, DiffPlan } from "../shared";
+import { compact } from "../lifecycle";
+import { DiffPlan } from "../plans";
 import {
     compareInstance,
     connectionSettingsOf,
@@ -12,6 +13,7 @@ import {
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
+import { carriesMark, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
 import {
@@ -31,12 +33,16 @@ export function qoveryClientFor(connection: QoveryConnection | undefined, ctx: P
     });
 }
 
-function requestOf(inputs: QoveryTokenInputs): QoveryGitTokenRequest {
+/** Qovery's description limit as this package validates it; the ownership mark goes after the user's text. */
+const DESCRIPTION_MAX = 1024;
+
+/** The request for these inputs; the description carries the resource's ownership mark when there is room. */
+function requestOf(inputs: QoveryTokenInputs, mark: string | undefined): QoveryGitTokenRequest {
     return compact({
         name: inputs.name,
         type: inputs.type,
         token: inputs.token,
-        description: inputs.description,
+        description: withMark(inputs.description, mark, DESCRIPTION_MAX),
         workspace: inputs.workspace,
         git_api_url: inputs.gitApiUrl,
     });
@@ -66,8 +72,8 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         const inputs = props as QoveryTokenInputs;
         const client = this.clientFor(inputs.connection);
         const token = inputs.adopt
-            ? await client.update(inputs.organizationId, inputs.adopt.gitTokenId, requestOf(inputs))
-            : await this.createWithoutOrphans(client, inputs);
+            ? await client.update(inputs.organizationId, inputs.adopt.gitTokenId, requestOf(inputs, ownerMarkIn(props)))
+            : await this.createWithoutOrphans(client, inputs, ownerMarkIn(props));
         return { id: token.id, outs: this.stateOf({ ...props, [INSTANCE_FIELD]: client.apiUrl }, token) };
     }
 
@@ -81,7 +87,8 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         // Out-of-band edits of name, description… show up as a diff on the next `up`, which puts them back.
         const drifted = compact({
             name: live.name,
-            description: live.description ?? undefined,
+            // The ownership mark is ours, not the user's: it is no drift.
+            description: withoutMark(live.description),
             workspace: live.workspace ?? undefined,
             // Qovery fills in its default API URL of the git provider when none was given: that is no drift.
             gitApiUrl: props.gitApiUrl === undefined ? undefined : (live.git_api_url ?? undefined),
@@ -105,7 +112,11 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
             "update",
         );
         plan.compare("allowDeleteWhileInUse", olds.allowDeleteWhileInUse, news.allowDeleteWhileInUse, "update");
-        return plan.report(this.ctx.log, `qovery git token "${String(olds.name)}"`);
+        return notingReplacement(
+            plan.report(this.ctx.log, `qovery git token "${String(olds.name)}"`),
+            olds,
+            olds.gitTokenId ?? _id,
+        );
     }
 
     async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {
@@ -117,7 +128,11 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
             return { outs: { ...news, ...this.keptFields(olds) } };
         }
         const client = this.clientForUpdate(olds, news);
-        const updated = await client.update(inputs.organizationId, String(olds.gitTokenId), requestOf(inputs));
+        const updated = await client.update(
+            inputs.organizationId,
+            String(olds.gitTokenId),
+            requestOf(inputs, ownerMarkIn(news)),
+        );
         return { outs: this.stateOf(news, updated) };
     }
 
@@ -200,28 +215,51 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
     }
 
     /**
-     * Creates a git token. When the answer is lost, a git token of this name that was not there before is ours:
-     * it is taken over (updated with our values) and any other such token removed. Git tokens that existed
-     * before, of the same name or not, are never touched.
+     * Creates a git token carrying this resource's ownership mark in its description. A git token with this mark
+     * other than the one being replaced is this resource's leftover (of an interrupted or lost earlier attempt):
+     * the newest is taken over (updated with our values) instead of creating another, any other removed. When the
+     * answer is lost, the same look-up finds what the lost request made. Unmarked git tokens are never touched.
      */
-    private async createWithoutOrphans(client: QoveryClient, inputs: QoveryTokenInputs): Promise<QoveryGitToken> {
-        const before = new Set((await client.list(inputs.organizationId)).map((token) => token.id));
+    private async createWithoutOrphans(
+        client: QoveryClient,
+        inputs: QoveryTokenInputs,
+        mark: string | undefined,
+    ): Promise<QoveryGitToken> {
+        const request = requestOf(inputs, mark);
+        const replaced = takeReplaced(mark);
+        const takeOverLeftovers = async (): Promise<QoveryGitToken | undefined> => {
+            if (mark === undefined || request.description === inputs.description) {
+                return undefined; // Unmarked: nothing can be proven ours.
+            }
+            const leftovers = (await client.list(inputs.organizationId)).filter(
+                (token) => carriesMark(token.description, mark) && !replaced.has(token.id),
+            );
+            const [mine, ...extra] = leftovers.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+            for (const token of extra) {
+                await client.delete(inputs.organizationId, token.id);
+            }
+            return mine ? client.update(inputs.organizationId, mine.id, request) : undefined;
+        };
+        const leftover = await takeOverLeftovers();
+        if (leftover) {
+            return leftover;
+        }
         for (let attempt = 1; ; attempt++) {
             try {
-                return await client.create(inputs.organizationId, requestOf(inputs));
+                return await client.create(inputs.organizationId, request);
             } catch (e: unknown) {
                 if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
                 }
-                const appeared = (await client.list(inputs.organizationId)).filter(
-                    (token) => token.name === inputs.name && !before.has(token.id),
-                );
-                const [mine, ...extra] = appeared.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
-                for (const token of extra) {
-                    await client.delete(inputs.organizationId, token.id);
+                if (mark === undefined || request.description === inputs.description) {
+                    throw e.withOutcome(
+                        "the git token carries no ownership mark, so what the request did cannot be told apart from other git tokens",
+                        `If the organization has a git token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { gitTokenId }\`) and run \`pulumi up\`.`,
+                    );
                 }
+                const mine = await takeOverLeftovers();
                 if (mine) {
-                    return client.update(inputs.organizationId, mine.id, requestOf(inputs));
+                    return mine;
                 }
                 if (attempt >= 2) {
                     throw e; // Nothing was created: the state and the service agree.

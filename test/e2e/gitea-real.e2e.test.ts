@@ -119,9 +119,15 @@ describe("e2e: GiteaToken through the real engine against a real Gitea", functio
         const live = await serverTokens();
         expect(sortedNumbers(live.map((t) => t.id))).to.deep.equal(sortedNumbers([created.reader!, created.repo!]));
         const byId = new Map(live.map((t) => [t.id, t]));
-        expect(byId.get(created.reader!)).to.include({ name: "e2e-reader", sha1: "" });
+        // Gitea names carry each resource's ownership mark after the declared name (README "Ownership marks").
+        const reader = byId.get(created.reader!);
+        const repo = byId.get(created.repo!);
+        expect(reader?.name).to.match(/^e2e-reader \[pulumi-owner:[0-9a-f]{16}\]$/);
+        expect(repo?.name).to.match(/^e2e-repo \[pulumi-owner:[0-9a-f]{16}\]$/);
+        expect(reader?.name.slice(-18)).to.not.equal(repo?.name.slice(-18));
+        expect(reader).to.include({ sha1: "" });
         expect(byId.get(created.reader!)?.scopes).to.deep.equal(["read:user"]);
-        expect(byId.get(created.repo!)).to.include({ name: "e2e-repo", sha1: "" });
+        expect(repo).to.include({ sha1: "" });
         expect(byId.get(created.repo!)?.scopes).to.deep.equal(["read:repository"]);
         // The values in the state are the ones the server minted.
         const secrets = await values();
@@ -194,7 +200,7 @@ describe("e2e: GiteaToken through the real engine against a real Gitea", functio
         const live = await serverTokens();
         expect(sortedNumbers(live.map((t) => t.id))).to.deep.equal(sortedNumbers([after.reader!, after.repo!]));
         const replaced = live.find((t) => t.id === after.repo);
-        expect(replaced?.name).to.equal("e2e-repo");
+        expect(replaced?.name).to.match(/^e2e-repo \[pulumi-owner:[0-9a-f]{16}\]$/);
         expect(replaced?.scopes).to.deep.equal(["read:repository", "read:user"]);
 
         // The new value carries the new scope; the old one no longer authenticates.

@@ -50,12 +50,24 @@ describe("Codacy repository token lifecycle (sandbox)", () => {
         await lifecycle.delete(id, outs);
     });
 
-    it("a lost create answer is recovered by adopting the token it made", async () => {
+    it("a lost create answer touches nothing it cannot prove its own: it names the new token and how to adopt it", async () => {
         sandbox.faults.add({ service: "codacy", method: "POST", when: "after", kind: "reset" });
-        const { id, outs } = await created();
+        const error = await caught(() => created());
         const listed = await admin.listTokens(repo);
-        expect(listed.map((t) => String(t.id))).to.deep.equal([id]);
-        expect(listed[0]?.token).to.equal(outs.token);
+        expect(listed, "the token the lost request made is left alone").to.have.length(1);
+        expect(error.message)
+            .to.include(`adopt: { tokenId: ${listed[0]!.id} }`)
+            .and.include("ECONNRESET")
+            .and.not.include(listed[0]!.token);
+        const { id, outs } = await created({ adopt: { tokenId: listed[0]!.id } });
+        expect(id).to.equal(String(listed[0]!.id));
+        expect(outs.token).to.equal(listed[0]!.token);
+    });
+
+    it("a lost create answer with nothing made is tried once more", async () => {
+        sandbox.faults.add({ service: "codacy", method: "POST", kind: "reset" });
+        const { id } = await created();
+        expect((await admin.listTokens(repo)).map((t) => String(t.id))).to.deep.equal([id]);
     });
 
     it("an unknown repository is a 404 naming Codacy's message and a hint", async () => {

@@ -5,6 +5,7 @@ import { ApiError, UnexpectedResponseError } from "../../provider/http";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
 import { caught, contextWith } from "../support/context";
+import { ownedBy } from "../support/ownership";
 
 for (const kind of ["project", "group"] as const) {
     const parent = kind === "project" ? { project: "acme/web" } : { group: 11 };
@@ -150,7 +151,8 @@ for (const kind of ["project", "group"] as const) {
                     when: "after",
                     kind: "reset",
                 });
-                const { id } = await created();
+                // The SDK classes give every resource its ownership mark: that is what proves the made token ours.
+                const { id } = await created(ownedBy("ci"));
                 const live = (await admin.list(kind, parentKey)).filter((t) => t.active && t.name === "ci");
                 expect(live.map((t) => t.id)).to.deep.equal([Number(id)]);
             });

@@ -4,6 +4,7 @@ import { QoveryClient, qoveryAuthorization } from "../../provider/qovery/client"
 import { QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
 import { caught, contextWith } from "../support/context";
+import { ownedBy } from "../support/ownership";
 
 describe("Qovery git token lifecycle (sandbox)", () => {
     let sandbox: Sandbox;
@@ -92,7 +93,8 @@ describe("Qovery git token lifecycle (sandbox)", () => {
 
     it("a lost create answer is recovered without a duplicate", async () => {
         sandbox.faults.add({ service: "qovery", method: "POST", when: "after", kind: "reset" });
-        const { id } = await created();
+        // The SDK classes give every resource its ownership mark: that is what proves the made git token ours.
+        const { id } = await created(ownedBy("gitlab-ci"));
         const mine = (await admin.list(organizationId)).filter((t) => t.name === base.name);
         expect(mine.map((t) => t.id)).to.deep.equal([id]);
     });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { OWNER_INPUT, ownerMarkOf } from "../../provider/ownership";
 import { withSecretOutputs } from "../../sdk/common";
 import { dynamicProviderFor } from "../../sdk/dynamicProvider";
 import type { ResourceKind } from "../../provider/types";
@@ -73,6 +74,24 @@ describe("SDK resource classes", () => {
             "pulumi-nodejs:dynamic/codacy:CodacyRepoToken",
             "pulumi-nodejs:dynamic/qovery:QoveryGitToken",
         ]);
+    });
+
+    it("gives each GitLab, Gitea and Qovery resource the ownership mark of its own URN, parent included", async () => {
+        const sdk = await import("../../sdk");
+        const component = new pulumi.ComponentResource("acme:x:Group", "grp");
+        const token = new sdk.GiteaToken("owned", { name: "ci", scopes: ["read:user"] }, { parent: component });
+        const plain = new sdk.ProjectAccessToken("owned", { project: 1, name: "ci", scopes: ["api"] });
+        const urns = await Promise.all(
+            [token, plain].map((r) => new Promise<string>((resolve) => r.urn.apply((urn) => resolve(urn)))),
+        );
+        const marks = urns.map((urn) => registered.find((r) => r.inputs[OWNER_INPUT] === ownerMarkOf(urn)));
+        expect(marks[0]?.type, urns[0]).to.equal("pulumi-nodejs:dynamic/gitea:GiteaToken");
+        expect(marks[1]?.type, urns[1]).to.equal("pulumi-nodejs:dynamic/gitlab:ProjectAccessToken");
+        expect(ownerMarkOf(urns[0]!)).to.not.equal(ownerMarkOf(urns[1]!));
+        for (const r of registered) {
+            const marked = r.type !== "pulumi-nodejs:dynamic/codacy:CodacyRepoToken" && r.type.includes(":dynamic/");
+            expect(r.inputs[OWNER_INPUT] !== undefined, r.type).to.equal(marked);
+        }
     });
 
     it("asks the engine to encrypt the token output, keeping the user's own secret outputs", () => {
