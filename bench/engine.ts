@@ -1,5 +1,6 @@
 // 2. Engine overhead (wall time of up/no-op up/refresh/destroy of N tokens against N no-op resources),
 // 4. API calls per operation (the sandbox counts them) and 5. peak memory of the dynamic-provider process.
+import * as os from "node:os";
 import { type Sandbox, sandboxStackConfig } from "../test/sandbox";
 import { measureUnitCosts, type UnitCosts } from "./costs";
 import { type RssPeak, RssSampler } from "./rss";
@@ -32,6 +33,8 @@ export interface RunTiming {
     run: number;
     program: Program;
     ms: Record<Op, number>;
+    /** 1-minute load average when the series began and when it ended (what else ran on the machine). */
+    load?: { before: number; after: number };
 }
 
 export interface OpSummary {
@@ -141,8 +144,9 @@ export async function compareWithNoop(
             log(`${section}: run ${run}/${runs}, ${program}`);
             const hook = run === 1 && afterFirstCreate ? () => afterFirstCreate(program) : undefined;
             const target = program === "tokens" ? tokens : noop;
+            const loadBefore = os.loadavg()[0] ?? 0;
             const outcome = await series(section, target, program, n, sandbox, rss, hook);
-            timings.push({ run, program, ms: outcome.ms });
+            timings.push({ run, program, ms: outcome.ms, load: { before: loadBefore, after: os.loadavg()[0] ?? 0 } });
             if (program === "tokens") {
                 if (first === undefined) {
                     first = outcome.requests;

@@ -1,5 +1,5 @@
 // Renders the results as BENCHMARKS.md.
-import { ENGINE_GOAL_RATIO, type EngineResult, OP_LABEL, OPS, type Op } from "./engine";
+import { ENGINE_GOAL_RATIO, type EngineResult, OP_LABEL, OPS, type Op, type RunTiming } from "./engine";
 import type { MachineInfo } from "./machine";
 import { DEFAULT_SCALE_RUNS } from "./options";
 import { PUBLISHED_SCRIPT_PAUSE_S, RATE_GOAL_RATIO, RATE_MODE_LABEL, type RateRun } from "./ratelimit";
@@ -176,6 +176,22 @@ function giteaNote(s: ScaleResult): string {
         : "";
 }
 
+/** The table of every series, with the machine's 1-minute load average around each. */
+function everyRun(timings: readonly RunTiming[]): string[] {
+    const lines = [
+        "",
+        "Every run (seconds; load: the machine's 1-minute load average at the start and end of the series):",
+        "",
+        `| run | stack | ${OPS.map((op) => OP_LABEL[op]).join(" | ")} | load |`,
+        `|---|---|${OPS.map(() => "---:").join("|")}|---|`,
+    ];
+    for (const t of timings) {
+        const load = t.load ? `${t.load.before.toFixed(1)} → ${t.load.after.toFixed(1)}` : "—";
+        lines.push(`| ${t.run} | ${t.program} | ${OPS.map((op) => seconds(t.ms[op])).join(" | ")} | ${load} |`);
+    }
+    return lines;
+}
+
 function runsText(runs: number): string {
     return runs === 1 ? "1 run" : `median of ${runs} runs`;
 }
@@ -300,11 +316,7 @@ function engineSection(engine: EngineResult, state: StateResult | undefined): st
             `| ${OP_LABEL[m.op]} | ${seconds(m.tokensMs)} | ${seconds(m.noopMs)} | ${ratio(m.ratio)} | ${goal} | ${m.runRatios.map(ratio).join(", ")} |`,
         );
     }
-    lines.push("", "Every run (seconds):", "", `| run | stack | ${OPS.map((op) => OP_LABEL[op]).join(" | ")} |`);
-    lines.push(`|---|---|${OPS.map(() => "---:").join("|")}|`);
-    for (const t of engine.timings) {
-        lines.push(`| ${t.run} | ${t.program} | ${OPS.map((op) => seconds(t.ms[op])).join(" | ")} |`);
-    }
+    lines.push(...everyRun(engine.timings));
     const u = engine.unitCosts;
     lines.push(
         "",
@@ -494,11 +506,7 @@ function scaleSection(r: BenchResults): string[] {
                 (e && small ? ` ${ratio(small.ratio)} | ${extra(m, s.n)} | ${extra(small, e.n)} |` : ""),
         );
     }
-    lines.push("", "Every run (seconds):", "", `| run | stack | ${OPS.map((op) => OP_LABEL[op]).join(" | ")} |`);
-    lines.push(`|---|---|${OPS.map(() => "---:").join("|")}|`);
-    for (const t of s.timings) {
-        lines.push(`| ${t.run} | ${t.program} | ${OPS.map((op) => seconds(t.ms[op])).join(" | ")} |`);
-    }
+    lines.push(...everyRun(s.timings));
     lines.push(...scaleTimeNotes(s, e));
 
     // API calls and the sandbox's own cost.
@@ -627,8 +635,9 @@ function scaleTimeNotes(s: ScaleResult, e: EngineResult | undefined): string[] {
     if (s.runs === 1) {
         lines.push(
             "",
-            "One run only: the ratios above carry this shared machine's noise (a ratio below 1 is noise, not tokens " +
-                `faster than doing nothing)${e && e.runs > 1 ? `; item 2's ${e.runs} runs show the spread at ${e.n}` : ""}.`,
+            "One run only, the token stack first: the ratios above carry this shared machine's noise, and a change of " +
+                "load between the two halves goes straight into them (see the load column; a ratio below 1 is noise, not " +
+                `tokens faster than doing nothing)${e && e.runs > 1 ? `; item 2's ${e.runs} runs show the spread at ${e.n}` : ""}.`,
         );
     }
     for (const m of s.medians.filter((x) => MAX_RATIO_OPS.includes(x.op) && x.ratio > ENGINE_GOAL_RATIO)) {
