@@ -1,5 +1,6 @@
 // 2. Engine overhead (wall time of up/no-op up/refresh/destroy of N tokens against N no-op resources),
 // 4. API calls per operation (the sandbox counts them) and 5. peak memory of the dynamic-provider process.
+import * as os from "node:os";
 import { type Sandbox, sandboxStackConfig } from "../test/sandbox";
 import { measureUnitCosts, type UnitCosts } from "./costs";
 import { type RssPeak, RssSampler } from "./rss";
@@ -32,6 +33,8 @@ export interface RunTiming {
     run: number;
     program: Program;
     ms: Record<Op, number>;
+    /** 1-minute load average when the series began and when it ended (what else ran on the machine). */
+    load?: { before: number; after: number };
 }
 
 export interface OpSummary {
@@ -61,11 +64,13 @@ export interface EngineResult {
 }
 
 async function series(
+    section: string,
     target: BenchStack,
     program: Program,
     n: number,
     sandbox: Sandbox,
     rss: RssSampler,
+    afterCreate: (() => void) | undefined,
 ): Promise<{ ms: Record<Op, number>; requests: Record<Op, RequestCounts> }> {
     const ms = {} as Record<Op, number>;
     const requests = {} as Record<Op, RequestCounts>;
@@ -89,6 +94,7 @@ async function series(
         const what = `${program} ${op}`;
         if (op === "create") {
             expectChanges(what, ops, { create: n + 1 });
+            afterCreate?.();
         } else if (op === "noop-up") {
             expectChanges(what, ops, {});
         } else if (op === "refresh") {
@@ -98,49 +104,58 @@ async function series(
         } else {
             expectChanges(what, ops, { delete: n + 1 });
         }
-        log(`engine: ${what}: ${(took / 1000).toFixed(2)} s, ${requests[op].total} requests`);
+        log(`${section}: ${what}: ${(took / 1000).toFixed(2)} s, ${requests[op].total} requests`);
     }
     return { ms, requests };
 }
 
-export async function runEngineBench(
+/** What `runs` alternating series of a token stack and a no-op stack of `n` resources measured. */
+export interface Comparison {
+    timings: RunTiming[];
+    medians: OpSummary[];
+    /** Requests per operation of the token stack, first run. */
+    requests: Record<Op, RequestCounts>;
+    /** Whether every run made the same number of requests per operation. */
+    requestsStable: boolean;
+}
+
+/**
+ * Takes the token stack (mixed kinds) and the no-op stack of `n` resources each through create → no-change
+ * `up` → `refresh` → `destroy`, `runs` times, alternating which goes first. Shared by items 2 and 6.
+ */
+export async function compareWithNoop(
+    section: string,
     sandbox: Sandbox,
+    tokens: BenchStack,
+    noop: BenchStack,
     n: number,
     runs: number,
-    rssIntervalMs: number,
-): Promise<EngineResult> {
-    const rss = new RssSampler(rssIntervalMs);
-    const specs = mixedTokens(n);
-    const tokens = await benchStack("bench-tokens", sandboxStackConfig(sandbox));
-    tokens.setTokens(specs);
-    const noop = await benchStack("bench-noop", { count: { value: String(n) } });
+    rss: RssSampler,
+    /** Called between each stack's first create and its next operation (untimed). */
+    afterFirstCreate?: (program: Program) => void,
+): Promise<Comparison> {
     const timings: RunTiming[] = [];
     let first: Record<Op, RequestCounts> | undefined;
     let stable = true;
-    try {
-        for (let run = 1; run <= runs; run++) {
-            // Alternate which program goes first, so a drift of the machine does not favour one side.
-            const order: Program[] = run % 2 === 1 ? ["tokens", "noop"] : ["noop", "tokens"];
-            for (const program of order) {
-                log(`engine: run ${run}/${runs}, ${program}`);
-                const outcome = await series(program === "tokens" ? tokens : noop, program, n, sandbox, rss);
-                timings.push({ run, program, ms: outcome.ms });
-                if (program === "tokens") {
-                    if (first === undefined) {
-                        first = outcome.requests;
-                    } else {
-                        stable &&= OPS.every((op) => outcome.requests[op].total === first?.[op].total);
-                    }
+    for (let run = 1; run <= runs; run++) {
+        // Alternate which program goes first, so a drift of the machine does not favour one side.
+        const order: Program[] = run % 2 === 1 ? ["tokens", "noop"] : ["noop", "tokens"];
+        for (const program of order) {
+            log(`${section}: run ${run}/${runs}, ${program}`);
+            const hook = run === 1 && afterFirstCreate ? () => afterFirstCreate(program) : undefined;
+            const target = program === "tokens" ? tokens : noop;
+            const loadBefore = os.loadavg()[0] ?? 0;
+            const outcome = await series(section, target, program, n, sandbox, rss, hook);
+            timings.push({ run, program, ms: outcome.ms, load: { before: loadBefore, after: os.loadavg()[0] ?? 0 } });
+            if (program === "tokens") {
+                if (first === undefined) {
+                    first = outcome.requests;
+                } else {
+                    stable &&= OPS.every((op) => outcome.requests[op].total === first?.[op].total);
                 }
             }
         }
-    } finally {
-        await tokens.dispose();
-        await noop.dispose();
     }
-    const report = await rss.stop();
-    log("engine: unit costs (provider serialization, provider code load)");
-    const unitCosts = await measureUnitCosts();
     const medians = OPS.map((op) => {
         const tokensMs = median(timings.filter((t) => t.program === "tokens").map((t) => t.ms[op]));
         const noopMs = median(timings.filter((t) => t.program === "noop").map((t) => t.ms[op]));
@@ -150,13 +165,33 @@ export async function runEngineBench(
         });
         return { op, tokensMs, noopMs, ratio: tokensMs / noopMs, runRatios };
     });
+    return { timings, medians, requests: first!, requestsStable: stable };
+}
+
+export async function runEngineBench(
+    sandbox: Sandbox,
+    n: number,
+    runs: number,
+    rssIntervalMs: number,
+): Promise<EngineResult> {
+    const rss = new RssSampler(rssIntervalMs);
+    const tokens = await benchStack("bench-tokens", sandboxStackConfig(sandbox));
+    tokens.setTokens(mixedTokens(n));
+    const noop = await benchStack("bench-noop", { count: { value: String(n) } });
+    let comparison: Comparison;
+    try {
+        comparison = await compareWithNoop("engine", sandbox, tokens, noop, n, runs, rss);
+    } finally {
+        await tokens.dispose();
+        await noop.dispose();
+    }
+    const report = await rss.stop();
+    log("engine: unit costs (provider serialization, provider code load)");
+    const unitCosts = await measureUnitCosts();
     return {
         n,
         runs,
-        timings,
-        medians,
-        requests: first!,
-        requestsStable: stable,
+        ...comparison,
         rss: report.peaks,
         unitCosts,
         rssIntervalMs,

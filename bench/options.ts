@@ -1,7 +1,7 @@
 // Knobs of `npm run bench`, all from the environment so a quick run needs no flags.
 import { RATE_MODES, type RateMode } from "./ratelimit";
 
-export const SECTIONS = ["state", "engine", "rate"] as const;
+export const SECTIONS = ["state", "engine", "rate", "scale"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -21,6 +21,10 @@ export interface BenchOptions {
     rateBurst: number;
     /** Throttling settings to run the rate-limit benchmark with (`BENCH_RATE_MODES`, default reactive,paced). */
     rateModes: RateMode[];
+    /** Tokens (and no-op resources) in the scale stacks (`BENCH_SCALE_N`, default 1000). */
+    scaleN: number;
+    /** Runs of the scale series (`BENCH_SCALE_RUNS`; default BENCH_RUNS when that is given, else 1). */
+    scaleRuns: number;
     /** RSS sampling interval of the dynamic-provider process in ms (`BENCH_RSS_INTERVAL_MS`, default 50). */
     rssIntervalMs: number;
     /**
@@ -30,6 +34,9 @@ export interface BenchOptions {
      */
     out: string | undefined;
 }
+
+/** One series of 1,000 tokens and 1,000 no-op resources takes several minutes on a 2-core machine. */
+export const DEFAULT_SCALE_RUNS = 1;
 
 function positiveInteger(name: string, fallback: number): number {
     const raw = process.env[name];
@@ -104,6 +111,8 @@ export function readOptions(defaultOut: string): BenchOptions {
         rateRps,
         rateBurst: positiveInteger("BENCH_RATE_BURST", Math.max(1, Math.round(rateRps))),
         rateModes: rateModes(),
+        scaleN: positiveInteger("BENCH_SCALE_N", 1000),
+        scaleRuns: positiveInteger("BENCH_SCALE_RUNS", positiveInteger("BENCH_RUNS", DEFAULT_SCALE_RUNS)),
         rssIntervalMs: positiveInteger("BENCH_RSS_INTERVAL_MS", 50),
         out,
     };

@@ -10,6 +10,7 @@ import { machineInfo } from "./machine";
 import { knobsInEffect, readOptions } from "./options";
 import { runRateBench } from "./ratelimit";
 import { type BenchResults, renderReport } from "./report";
+import { runScaleBench } from "./scale";
 import { log } from "./stacks";
 import { runStateBench } from "./state";
 
@@ -65,6 +66,14 @@ async function main(): Promise<void> {
         await attempt("rate", async () => {
             results.rate = await runRateBench(options.rateRepos, options.rateRps, options.rateBurst, options.rateModes);
         });
+    }
+    if (options.sections.includes("scale")) {
+        await attempt("scale", () =>
+            // Codacy tokens of the mixed stack take repositories repo-001 … repo-(N/5).
+            withSandbox(Math.ceil(options.scaleN / 5), async (sandbox) => {
+                results.scale = await runScaleBench(sandbox, options.scaleN, options.scaleRuns, options.rssIntervalMs);
+            }),
+        );
     }
     results.totalMs = performance.now() - started;
     results.load.after = os.loadavg();

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { OpMap } from "@pulumi/pulumi/automation";
 import { createTestWorkspace, installedProgramDir, type TestWorkspace } from "../test/e2e/harness";
 import { type RecordedRequest, SEED } from "../test/sandbox";
+import { median, sum } from "./stats";
 
 export type TokenKind = "ProjectAccessToken" | "GroupAccessToken" | "GiteaToken" | "CodacyRepoToken" | "QoveryGitToken";
 export const TOKEN_KINDS: readonly TokenKind[] = [
@@ -150,10 +151,22 @@ export interface RequestCounts {
     limited: number;
     /** Answers ≥ 500 or no answer. */
     failed: number;
+    /** The sandbox's own time per request (arrival to answer), median and sum, in ms (0 without requests). */
+    handledMsMedian: number;
+    handledMsSum: number;
 }
 
 export function countRequests(requests: readonly RecordedRequest[]): RequestCounts {
-    const counts: RequestCounts = { total: 0, byMethod: {}, byService: {}, writes: 0, limited: 0, failed: 0 };
+    const counts: RequestCounts = {
+        total: 0,
+        byMethod: {},
+        byService: {},
+        writes: 0,
+        limited: 0,
+        failed: 0,
+        handledMsMedian: requests.length > 0 ? median(requests.map((r) => r.handledMs)) : 0,
+        handledMsSum: sum(requests.map((r) => r.handledMs)),
+    };
     for (const r of requests) {
         counts.total++;
         counts.byMethod[r.method] = (counts.byMethod[r.method] ?? 0) + 1;

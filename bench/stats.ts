@@ -37,3 +37,30 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
     const value = await fn();
     return { ms: performance.now() - start, value };
 }
+
+/** Bytes as KiB with one decimal. */
+export function kib(value: number): string {
+    return (value / 1024).toFixed(1);
+}
+
+/** How much a measure grows per unit of size between two sizes: (large − small) / (large size − small size). */
+export function growthPerUnit(small: { size: number; value: number }, large: { size: number; value: number }): number {
+    if (large.size === small.size) {
+        throw new Error(`growth between two equal sizes (${small.size})`);
+    }
+    return (large.value - small.value) / (large.size - small.size);
+}
+
+/** (to − from) / from: +0.01 is 1 % more. */
+export function relativeChange(from: number, to: number): number {
+    if (from === 0) {
+        throw new Error("relative change from 0");
+    }
+    return (to - from) / from;
+}
+
+/** A relative change as a signed percentage with two decimals ("+0.12 %"). */
+export function percent(change: number): string {
+    const value = (change * 100).toFixed(2);
+    return `${change >= 0 ? "+" : ""}${value} %`;
+}

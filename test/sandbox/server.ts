@@ -188,6 +188,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     async function onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const arrived = Date.now();
+        const arrivedPrecise = performance.now();
         const method = (req.method ?? "GET").toUpperCase();
         const rawUrl = req.url ?? "/";
         const q = rawUrl.indexOf("?");
@@ -244,7 +245,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
                 return;
             }
             finished = true;
-            requests.push({ service, method, path: fullPath, query: redactQuery(query), status, at: arrived });
+            const handledMs = performance.now() - arrivedPrecise;
+            requests.push({
+                service,
+                method,
+                path: fullPath,
+                query: redactQuery(query),
+                status,
+                at: arrived,
+                handledMs,
+            });
             log(`${method} ${fullPath} ${status === 0 ? "(no response)" : status} ${Date.now() - arrived}ms${note}`);
         };
         const reply = (response: SandboxResponse, note = ""): void => {

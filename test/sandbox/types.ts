@@ -26,6 +26,8 @@ export interface RecordedRequest {
     status: number;
     /** `Date.now()` (real time, not the sandbox clock) when the request arrived. */
     at: number;
+    /** Real milliseconds from the request's arrival to its answer (or reset): the sandbox's own cost, body read included. */
+    handledMs: number;
 }
 
 /** A token that exists in an emulated service and is not revoked or deleted. Never its secret value. */

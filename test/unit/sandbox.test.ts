@@ -980,7 +980,15 @@ describe("sandbox", function () {
             expect(rec).to.include({ service: "gitlab", method: "GET", status: 200 });
             expect(rec?.path).to.equal("/gitlab/api/v4/projects/101/access_tokens");
             expect(rec?.query).to.deep.equal({ per_page: "5", private_token: "[REDACTED]" });
-            expect(Object.keys(rec ?? {}).sort()).to.deep.equal(["at", "method", "path", "query", "service", "status"]);
+            expect(Object.keys(rec ?? {}).sort()).to.deep.equal([
+                "at",
+                "handledMs",
+                "method",
+                "path",
+                "query",
+                "service",
+                "status",
+            ]);
             expect(JSON.stringify(sb.requests)).to.not.include(SEED.gitlab.tokens.maintainer);
         });
 
