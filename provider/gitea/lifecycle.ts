@@ -154,8 +154,9 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
     /**
      * Creates a token named after the input with this resource's ownership mark appended (names are unique per
      * user, so two stacks declaring one name each get their own token). A token of exactly that name is this
-     * resource's leftover (of an interrupted or lost earlier attempt) unless it is the one being replaced: it is
-     * deleted first, and again after a lost answer before the one retry. No other token is ever touched.
+     * resource's leftover (of an interrupted or lost earlier attempt) unless it is the one being replaced: when
+     * Gitea refuses the name, it is deleted and the create tried again; after a lost answer it is deleted before
+     * the one retry. No other token is ever touched.
      */
     private async createWithoutOrphans(
         client: GiteaClient,
@@ -182,12 +183,19 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
             }
             return leftovers.length;
         };
-        await deleteLeftovers();
-        for (let attempt = 1; ; attempt++) {
+        // A leftover holds exactly this marked name, which Gitea keeps unique per user: it shows up as a name
+        // conflict, so the user's tokens are listed only then, not before every create.
+        let conflictCleared = false;
+        let lostAnswers = 0;
+        for (;;) {
             try {
                 return await client.create(owner, name ?? inputs.name, inputs.scopes);
             } catch (e: unknown) {
                 if (e instanceof ApiError && e.status === 400 && /name has been used/i.test(e.serviceMessage ?? "")) {
+                    if (!conflictCleared && (await deleteLeftovers()) > 0) {
+                        conflictCleared = true;
+                        continue;
+                    }
                     throw new ApiError({
                         service: "gitea",
                         operation: "create access token",
@@ -208,7 +216,7 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
                     );
                 }
                 const deleted = await deleteLeftovers();
-                if (attempt >= 2) {
+                if (++lostAnswers >= 2) {
                     throw e.withOutcome(
                         `deleted ${deleted} token(s) the lost requests created`,
                         "No token was left behind. Run `pulumi up` again.",

@@ -305,9 +305,11 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         mark: string,
         replaced: ReadonlySet<string>,
     ): Promise<GitLabToken[]> {
-        const tokens = await client.list(this.kind, inputs.parent, { state: "active" });
+        // Leftovers of this create or rotation bear this name too; GitLab's search keeps the listing short.
+        const tokens = await client.list(this.kind, inputs.parent, { state: "active", search: inputs.name });
         return tokens.filter(
             (token) =>
+                token.name === inputs.name &&
                 carriesMark(token.description, mark) &&
                 token.active &&
                 !token.revoked &&
