@@ -14,8 +14,8 @@
 // onApplied, so the kill happens at that point without sleeping):
 // - before:  the provider has not sent the mutating request (create, rotate, update or delete) yet: the
 //            request it must finish first is held (its own look-up before a create, or, for a delete, the
-//            consumer's delete the engine waits for; for the GitLab in-place rotate and the Qovery update, the
-//            GitLab create they follow).
+//            consumer's delete the engine waits for; for the GitLab in-place rotate, the Qovery update and the
+//            Gitea create, which sends nothing before its POST, the GitLab create they follow).
 // - held:    the mutating request reached the service and is held open; the service has done nothing.
 // - after:   the service acted (the token IS created, rotated, updated or deleted) and its answer is held:
 //            the engine never learns of it.
@@ -209,19 +209,26 @@ const KINDS: KindCase[] = [
         title: "GiteaToken",
         resources: (t) => [
             {
+                kind: "ProjectAccessToken",
+                name: "anchor",
+                args: { project: 101, name: "anchor", scopes: ["read_api"], rotationTrigger: t.anchor ?? "0" },
+            },
+            {
                 kind: "GiteaToken",
                 name: "ci",
-                args: { name: "ci", scopes: ["read:repository"], rotationTrigger: t.ci ?? "0" },
+                // A Gitea create sends nothing before its POST (a leftover shows up as a name conflict), so the
+                // point before it holds the GitLab create it waits for: replaced whenever "anchor" is.
+                args: { name: "ci", scopes: ["read:repository"], rotationTrigger: "$id:anchor" },
             },
             consumer("consumer", "ci", "GITHUB"),
         ],
         consumers: { consumer: "ci" },
-        up: { lookUp: gitea("GET", ""), mutation: gitea("POST", "") },
+        up: { lookUp: gitlabProject("POST", ""), mutation: gitea("POST", "") },
         rotations: [
             {
-                title: "replacement",
-                resource: "ci",
-                spots: { lookUp: gitea("GET", ""), mutation: gitea("POST", "") },
+                title: "replacement (follows the GitLab anchor's)",
+                resource: "anchor",
+                spots: { lookUp: gitlabProject("POST", ""), mutation: gitea("POST", "") },
             },
         ],
         destroy: { lookUp: consumerDeleteLookUp, mutation: gitea("DELETE", "/\\d+") },
