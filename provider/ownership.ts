@@ -63,17 +63,6 @@ export function withoutMark(text: string | null | undefined): string | undefined
  */
 const replacing = new Map<string, Set<string>>();
 
-/** Notes, from a `diff` that replaces, the service id of the token being replaced. */
-export function noteReplacement(olds: PlainObject, tokenId: unknown): void {
-    const mark = ownerMarkIn(olds);
-    if (mark === undefined || tokenId === undefined || tokenId === null) {
-        return;
-    }
-    const ids = replacing.get(mark) ?? new Set<string>();
-    ids.add(String(tokenId));
-    replacing.set(mark, ids);
-}
-
 /**
  * The ids of the tokens being replaced under this mark, for the `create` of their replacement; the note is used
  * up (a later create in the same process, e.g. a test reusing ids, must not see it).
@@ -87,14 +76,17 @@ export function takeReplaced(mark: string | undefined): ReadonlySet<string> {
     return ids;
 }
 
-/** A `diff` result, after noting the token it replaces (if it replaces) for the `create` that follows. */
+/** A `diff` result, after noting the service id of the token it replaces (if it replaces) for the `create` that follows. */
 export function notingReplacement<R extends { replaces?: string[] }>(
     result: R,
     olds: PlainObject,
     tokenId: unknown,
 ): R {
-    if ((result.replaces?.length ?? 0) > 0) {
-        noteReplacement(olds, tokenId);
+    const mark = ownerMarkIn(olds);
+    if ((result.replaces?.length ?? 0) > 0 && mark !== undefined && tokenId !== undefined && tokenId !== null) {
+        const ids = replacing.get(mark) ?? new Set<string>();
+        ids.add(String(tokenId));
+        replacing.set(mark, ids);
     }
     return result;
 }

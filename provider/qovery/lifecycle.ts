@@ -225,13 +225,15 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         mark: string | undefined,
     ): Promise<QoveryGitToken> {
         const request = requestOf(inputs, mark);
+        // Unmarked (no mark given, or no room for it in the description): nothing can be proven ours.
+        const marked = mark !== undefined && request.description !== inputs.description;
         const replaced = takeReplaced(mark);
         const takeOverLeftovers = async (): Promise<QoveryGitToken | undefined> => {
-            if (mark === undefined || request.description === inputs.description) {
-                return undefined; // Unmarked: nothing can be proven ours.
+            if (!marked) {
+                return undefined;
             }
             const leftovers = (await client.list(inputs.organizationId)).filter(
-                (token) => carriesMark(token.description, mark) && !replaced.has(token.id),
+                (token) => carriesMark(token.description, mark!) && !replaced.has(token.id),
             );
             const [mine, ...extra] = leftovers.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
             for (const token of extra) {
@@ -250,7 +252,7 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
                 if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
                 }
-                if (mark === undefined || request.description === inputs.description) {
+                if (!marked) {
                     throw e.withOutcome(
                         "the git token carries no ownership mark, so what the request did cannot be told apart from other git tokens",
                         `If the organization has a git token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { gitTokenId }\`) and run \`pulumi up\`.`,
