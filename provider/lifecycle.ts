@@ -321,15 +321,30 @@ export function compact<T extends PlainObject>(value: T): T {
     return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** Listings in flight for reads, by what they list (`listingKey` of a client): see `listingForRead`. */
+const readListingsInFlight = new Map<string, Promise<unknown>>();
+
 /**
  * Reads a token through a listing of its parent (Gitea, Codacy have no read of one token). A listing that
  * answers without the token says the token is gone; a listing that answers 404 speaks about the parent (or a
  * wrong base URL, a renamed repository), not the token, so it never drops the token from the state: it fails,
  * saying so and what to do.
+ *
+ * With `sharedAs` (the client's key for this listing: instance, credentials, parent), reads that arrive while
+ * the same listing is in flight wait for it instead of fetching the same pages again: a `refresh` reads many
+ * tokens of one parent at once (the engine runs several reads in parallel), and a user's 200 tokens would
+ * otherwise be listed 200 times. Only reads share, and only a listing in flight (never a finished one), so a
+ * read never sees an answer older than itself by more than one listing; creates and lost-answer look-ups
+ * always list anew, after their own request.
  */
-export async function listingForRead<T>(list: () => Promise<T>, parent: string, tokenId: string): Promise<T> {
+export async function listingForRead<T>(
+    list: () => Promise<T>,
+    parent: string,
+    tokenId: string,
+    sharedAs?: string,
+): Promise<T> {
     try {
-        return await list();
+        return await (sharedAs === undefined ? list() : joinInFlight(sharedAs, list));
     } catch (e: unknown) {
         if (!(e instanceof ApiError) || !e.isNotFound) {
             throw e;
@@ -344,4 +359,14 @@ export async function listingForRead<T>(list: () => Promise<T>, parent: string, 
             hint: `Check the base URL and ${parent}. If ${parent} was deleted on purpose, remove the resource from the program and run \`pulumi up\` (its own delete answering 404 counts as gone), or \`pulumi state delete\` it.`,
         });
     }
+}
+
+function joinInFlight<T>(key: string, list: () => Promise<T>): Promise<T> {
+    const pending = readListingsInFlight.get(key);
+    if (pending) {
+        return pending as Promise<T>;
+    }
+    const started = list().finally(() => readListingsInFlight.delete(key));
+    readListingsInFlight.set(key, started);
+    return started;
 }

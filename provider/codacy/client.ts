@@ -106,6 +106,11 @@ export class CodacyClient {
         return `/organizations/${provider}/${encodeURIComponent(organization)}/repositories/${encodeURIComponent(repository)}/tokens`;
     }
 
+    /** What `listTokens(ref)` asks, and as whom: reads of one refresh share such a listing (`listingForRead`). */
+    listingKey(ref: CodacyRepositoryRef): string {
+        return `${this.http.identity} ${CodacyClient.tokensPath(ref)}`;
+    }
+
     async listTokens(ref: CodacyRepositoryRef): Promise<CodacyToken[]> {
         const response = await this.http.request({
             operation: "list repository API tokens",

@@ -56,7 +56,12 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
         const ref = refOf(props);
         const tokenId = Number(props.tokenId ?? id);
         const parent = `repository ${ref.provider}/${ref.organization}/${ref.repository}`;
-        const tokens = await listingForRead(() => client.listTokens(ref), parent, String(tokenId));
+        const tokens = await listingForRead(
+            () => client.listTokens(ref),
+            parent,
+            String(tokenId),
+            client.listingKey(ref),
+        );
         const live = tokens.find((token) => token.id === tokenId);
         if (!live || this.isExpired(live)) {
             return {};

@@ -81,6 +81,11 @@ export class GiteaClient {
         return `/users/${encodeURIComponent(username)}/tokens`;
     }
 
+    /** What `list(username)` asks, and as whom: reads of one refresh share such a listing (`listingForRead`). */
+    listingKey(username: string): string {
+        return `${this.http.identity} ${GiteaClient.tokensPath(username)}`;
+    }
+
     async list(username: string): Promise<GiteaToken[]> {
         return collectPages<GiteaToken, number>(async (page) => {
             const current = page ?? 1;

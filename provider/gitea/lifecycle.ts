@@ -75,7 +75,12 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         const { client, apiUrl } = this.clientAt(props);
         const owner = String(props.owner ?? props.username ?? client.username);
         const tokenId = Number(props.tokenId ?? id);
-        const tokens = await listingForRead(() => client.list(owner), `user ${owner}`, String(tokenId));
+        const tokens = await listingForRead(
+            () => client.list(owner),
+            `user ${owner}`,
+            String(tokenId),
+            client.listingKey(owner),
+        );
         const live = tokens.find((token) => token.id === tokenId);
         if (!live) {
             return {};

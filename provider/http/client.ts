@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as https from "node:https";
 import * as tls from "node:tls";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
@@ -95,6 +96,18 @@ export class HttpClient {
                 ? { httpsAgent: new https.Agent({ ca: [...tls.rootCertificates, options.caCertificate] }) }
                 : {}),
         });
+    }
+
+    /**
+     * Who asks where: a digest of the API root and the credential headers. Clients of the same identity get the
+     * same answers, so concurrent reads may share one listing (see `listingForRead`); the digest does not reveal
+     * the credential.
+     */
+    get identity(): string {
+        const headers = Object.entries(this.options.authHeaders).sort(([a], [b]) => a.localeCompare(b));
+        return createHash("sha256")
+            .update(JSON.stringify([this.options.apiUrl, headers]))
+            .digest("hex");
     }
 
     get service(): ServiceName {

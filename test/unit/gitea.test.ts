@@ -117,6 +117,34 @@ describe("Gitea token lifecycle (sandbox)", () => {
         expect((await lifecycle.read(id, outs)).id).to.equal(undefined);
     });
 
+    it("read: reads at once of one user's tokens share a listing (per credential); a later read lists anew", async () => {
+        for (let i = 0; i < 55; i++) {
+            await alice.create(bobSeed.username, `filler-${i}`, ["read:user"]);
+        }
+        const one = await created({ name: "one" });
+        const two = await created({ name: "two" });
+        const asAlice = new GiteaTokenLifecycle(
+            contextWith({ ...config, "gitea:username": aliceSeed.username, "gitea:password": aliceSeed.password }),
+        );
+        const listingsOf = (start: number) =>
+            sandbox.requests.slice(start).filter((r) => r.method === "GET" && r.query.page === "1").length;
+
+        const start = sandbox.requests.length;
+        const read = await Promise.all([
+            lifecycle.read(one.id, one.outs),
+            lifecycle.read(two.id, two.outs),
+            asAlice.read(two.id, two.outs),
+        ]);
+        expect(read.map((r) => r.id)).to.deep.equal([one.id, two.id, two.id]);
+        // Bob's two reads shared one listing (two pages); Alice's credentials got their own.
+        expect(listingsOf(start)).to.equal(2);
+
+        await alice.delete(bobSeed.username, Number(one.id));
+        const again = sandbox.requests.length;
+        expect((await lifecycle.read(one.id, one.outs)).id).to.equal(undefined);
+        expect(listingsOf(again)).to.equal(1);
+    });
+
     it("diff: same name → delete before replace; new name → create first; no change → none", async () => {
         const { id, outs, inputs } = await created();
         expect((await lifecycle.diff(id, outs, inputs)).changes).to.equal(false);
