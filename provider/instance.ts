@@ -17,7 +17,7 @@ import type { ProviderContext } from "./types";
 export const INSTANCE_FIELD = "apiUrl";
 
 /** Settings of a `connection` that say how to reach an instance, beside its credentials. */
-const ENDPOINT_SETTINGS = ["baseUrl", "caCertificate", "allowInsecureHttp"] as const;
+export const ENDPOINT_SETTINGS = ["baseUrl", "caCertificate", "allowInsecureHttp"] as const;
 
 /** Credentials each service needs, and optional ones that belong to the same instance. */
 export const CREDENTIALS: Record<ServiceName, { required: readonly string[]; optional: readonly string[] }> = {

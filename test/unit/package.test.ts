@@ -29,6 +29,7 @@ interface Manifest {
     scripts?: Record<string, string>;
     types: string;
     files: string[];
+    bin?: Record<string, string>;
     dependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
 }
@@ -39,7 +40,8 @@ interface PackResult {
 }
 
 /** Shipped paths: the compiled SDK and provider (JS, declarations, source maps) and the package's own files. */
-const ALLOWED = /^(README\.md|package\.json|LICEN[CS]E(\.md|\.txt)?|dist\/(sdk|provider)\/.+\.(js|d\.ts|js\.map))$/;
+const ALLOWED =
+    /^(README\.md|package\.json|LICEN[CS]E(\.md|\.txt)?|bin\/pulumi-resource-accesstokens|dist\/(sdk|provider)\/.+\.(js|d\.ts|js\.map))$/;
 const FORBIDDEN = [
     /(^|\/)test(s)?\//,
     /sandbox/i,
@@ -86,6 +88,9 @@ describe("npm package contents", function () {
         const entries = [manifest.main, manifest.types, "dist/provider/index.js", "dist/provider/index.d.ts"];
         expect(files).to.include.members(entries.map((entry) => path.posix.normalize(entry)));
         expect(files.filter((file) => file.startsWith("dist/sdk/") && file.endsWith(".js"))).to.not.be.empty;
+        // The native provider plugin: `npm install -g` puts it on PATH, where the engine looks for it.
+        expect(manifest.bin).to.deep.equal({ "pulumi-resource-accesstokens": "bin/pulumi-resource-accesstokens" });
+        expect(files).to.include.members(["bin/pulumi-resource-accesstokens", "dist/provider/native/main.js"]);
     });
 
     it("every module the shipped code requires is shipped or a declared dependency", () => {

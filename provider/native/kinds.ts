@@ -1,0 +1,159 @@
+// The resources of the native provider plugin: each is one of the lifecycles the dynamic resources use,
+// under a Pulumi type token, with the zod input schema the lifecycle validates with.
+import type { z } from "zod";
+import { codacyTokenInputsSchema } from "../codacy/inputs";
+import { giteaTokenInputsSchema } from "../gitea/inputs";
+import { groupTokenInputsSchema, projectTokenInputsSchema } from "../gitlab/inputs";
+import { qoveryTokenInputsSchema } from "../qovery/inputs";
+import type { ResourceKind } from "../types";
+
+/** The Pulumi package name: type tokens are `accesstokens:<service>:<Kind>`. */
+export const PACKAGE_NAME = "accesstokens";
+
+export interface OutputSpec {
+    type: "string" | "integer" | "boolean" | "array";
+    items?: "string";
+    description: string;
+    secret?: boolean;
+    /** Present on every token (the schema's `required`). */
+    always?: boolean;
+}
+
+export interface NativeKind {
+    token: string;
+    kind: ResourceKind;
+    description: string;
+    inputs: z.ZodObject;
+    inputDescriptions: Record<string, string>;
+    /** Inputs stored encrypted: credentials, and values the token feeds on. */
+    secretInputs: readonly string[];
+    /** Inputs whose change replaces the token (the lifecycle's diff says the same at run time). */
+    replaceOnChanges: readonly string[];
+    /** Outputs beyond the inputs. */
+    outputs: Record<string, OutputSpec>;
+}
+
+const COMMON_INPUTS: Record<string, string> = {
+    name: "Token name.",
+    scopes: "Scopes granted to the token.",
+    connection:
+        "Per-resource connection settings (base URL, credentials), overriding the provider configuration. Stored encrypted.",
+    rotation: "Periodic renewal: `expiresInDays`, `rotateBeforeDays` and, on GitLab, `strategy` (overlap | rotate).",
+    rotationTrigger: "Any change of this value renews the token.",
+    adopt: "Take over an existing token by id instead of creating one.",
+    description: "Free text kept with the token on the service.",
+};
+
+const INSTANCE: OutputSpec = {
+    type: "string",
+    description: "The API root the token was created on; reads, rotations and revocations go there.",
+    always: true,
+};
+
+const GITLAB_OUTPUTS: Record<string, OutputSpec> = {
+    apiUrl: INSTANCE,
+    tokenId: { type: "integer", description: "GitLab's id of the token.", always: true },
+    token: { type: "string", description: "The token value.", secret: true, always: true },
+    active: { type: "boolean", description: "Whether GitLab reports the token active." },
+    revoked: { type: "boolean", description: "Whether GitLab reports the token revoked." },
+    userId: { type: "integer", description: "The bot user behind the token." },
+    createdAt: { type: "string", description: "When the token was created." },
+};
+
+function gitLabKind(parent: "project" | "group"): NativeKind {
+    const Kind = parent === "project" ? "ProjectAccessToken" : "GroupAccessToken";
+    return {
+        token: `${PACKAGE_NAME}:gitlab:${Kind}`,
+        kind: Kind,
+        description: `A GitLab ${parent} access token (\`/${parent}s/:id/access_tokens\`).`,
+        inputs: parent === "project" ? projectTokenInputsSchema : groupTokenInputsSchema,
+        inputDescriptions: {
+            ...COMMON_INPUTS,
+            [parent]: `The ${parent}: a numeric id or its full path.`,
+            accessLevel:
+                "Role of the token's bot user: guest, planner, reporter, developer, maintainer, owner (or 10-50).",
+            expiresAt: "Expiry date (YYYY-MM-DD); without it `rotation.expiresInDays` (default 365) decides.",
+        },
+        secretInputs: ["connection"],
+        replaceOnChanges: [parent, "name", "scopes", "accessLevel", "description", "expiresAt"],
+        outputs: GITLAB_OUTPUTS,
+    };
+}
+
+export const NATIVE_KINDS: readonly NativeKind[] = [
+    gitLabKind("project"),
+    gitLabKind("group"),
+    {
+        token: `${PACKAGE_NAME}:gitea:GiteaToken`,
+        kind: "GiteaToken",
+        description: "A Gitea (or Forgejo) user access token (`/api/v1/users/:name/tokens`).",
+        inputs: giteaTokenInputsSchema,
+        inputDescriptions: {
+            ...COMMON_INPUTS,
+            username: "Owner of the token; defaults to the signed-in user.",
+        },
+        secretInputs: ["connection"],
+        replaceOnChanges: ["username", "name", "scopes"],
+        outputs: {
+            apiUrl: INSTANCE,
+            owner: { type: "string", description: "The token's owner as resolved at creation.", always: true },
+            tokenId: { type: "integer", description: "Gitea's id of the token.", always: true },
+            token: { type: "string", description: "The token value.", secret: true, always: true },
+            tokenLastEight: { type: "string", description: "Last eight characters of the value." },
+            grantedScopes: { type: "array", items: "string", description: "Scopes as Gitea stored them." },
+            createdAt: { type: "string", description: "When the token was created." },
+            renewBy: { type: "string", description: "Renewal date kept by this package (with `rotation`)." },
+        },
+    },
+    {
+        token: `${PACKAGE_NAME}:codacy:CodacyRepoToken`,
+        kind: "CodacyRepoToken",
+        description: "A Codacy repository API token.",
+        inputs: codacyTokenInputsSchema,
+        inputDescriptions: {
+            ...COMMON_INPUTS,
+            provider: "Git provider of the organization: gh, gl, bb, ghe, gle, bbe.",
+            organization: "Organization name on the git provider.",
+            repository: "Repository name.",
+        },
+        secretInputs: ["connection"],
+        replaceOnChanges: ["provider", "organization", "repository"],
+        outputs: {
+            apiUrl: INSTANCE,
+            tokenId: { type: "integer", description: "Codacy's id of the token.", always: true },
+            token: { type: "string", description: "The token value.", secret: true, always: true },
+            expiresAt: { type: "string", description: "Expiry Codacy reports, if any." },
+            renewBy: { type: "string", description: "Renewal date kept by this package (with `rotation`)." },
+        },
+    },
+    {
+        token: `${PACKAGE_NAME}:qovery:QoveryGitToken`,
+        kind: "QoveryGitToken",
+        description: "A git provider token stored in a Qovery organization.",
+        inputs: qoveryTokenInputsSchema,
+        inputDescriptions: {
+            ...COMMON_INPUTS,
+            organizationId: "The Qovery organization's UUID.",
+            type: "Git provider: GITHUB, GITLAB or BITBUCKET.",
+            token: "The git provider's token Qovery uses. Stored encrypted.",
+            workspace: "Bitbucket workspace (required with BITBUCKET).",
+            gitApiUrl: "API URL of a self-hosted git provider.",
+            allowDeleteWhileInUse: "Delete the git token even while Qovery services use it.",
+            adopt: "Take over an existing git token by `gitTokenId`.",
+        },
+        secretInputs: ["connection", "token"],
+        replaceOnChanges: ["organizationId", "type"],
+        outputs: {
+            apiUrl: INSTANCE,
+            gitTokenId: { type: "string", description: "Qovery's id of the git token.", always: true },
+            createdAt: { type: "string", description: "When the git token was created." },
+            updatedAt: { type: "string", description: "When the git token was last updated." },
+            expiredAt: { type: "string", description: "Expiry Qovery reports, if any." },
+            associatedServicesCount: { type: "integer", description: "Qovery services using the git token." },
+        },
+    },
+];
+
+export function nativeKindOf(typeToken: string): NativeKind | undefined {
+    return NATIVE_KINDS.find((kind) => kind.token === typeToken);
+}

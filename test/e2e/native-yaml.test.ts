@@ -1,0 +1,259 @@
+// The native provider plugin (bin/pulumi-resource-accesstokens) under the real engine, driven by Pulumi's
+// official YAML language host (built by scripts/ensure-yaml) against the sandbox: one token of each kind, a
+// GitLab token feeding the Qovery git token, configuration from `accesstokens:*` stack config.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import { SEED, type Sandbox, startSandbox } from "../sandbox";
+import { changes, createTestWorkspace, ensureEngine, repoRoot, type TestWorkspace } from "./harness";
+
+const STEP_TIMEOUT = 5 * 60 * 1000;
+const SERVICE_OF = { project: "gitlab", group: "gitlab", gitea: "gitea", codacy: "codacy", qovery: "qovery" } as const;
+type Name = keyof typeof SERVICE_OF;
+
+function ensureYamlHost(): string {
+    const out = execFileSync("bash", [path.join(repoRoot, "scripts", "ensure-yaml")], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    return out.trim().split("\n").pop() ?? "";
+}
+
+/** The YAML program: the plugin is found through `plugins.providers` (this checkout's bin/). */
+function program(resources: string): string {
+    return [
+        "name: native-yaml",
+        "runtime: yaml",
+        "plugins:",
+        "  providers:",
+        "    - name: accesstokens",
+        `      path: ${path.join(repoRoot, "bin")}`,
+        resources,
+    ].join("\n");
+}
+
+const TOKENS = `resources:
+  project:
+    type: accesstokens:gitlab:ProjectAccessToken
+    properties: { project: acme/web, name: deploy, scopes: [read_api] }
+  group:
+    type: accesstokens:gitlab:GroupAccessToken
+    properties: { group: acme, name: bot, scopes: [read_api], accessLevel: developer }
+  gitea:
+    type: accesstokens:gitea:GiteaToken
+    properties: { name: ci, scopes: ["read:repository"] }
+  codacy:
+    type: accesstokens:codacy:CodacyRepoToken
+    properties: { provider: gh, organization: acme, repository: repo-001 }
+  qovery:
+    type: accesstokens:qovery:QoveryGitToken
+    properties:
+      organizationId: ${SEED.qovery.organizationId}
+      name: gitlab
+      type: GITLAB
+      token: \${project.token}
+outputs:
+  ids:
+    project: \${project.tokenId}
+    group: \${group.tokenId}
+    gitea: \${gitea.tokenId}
+    codacy: \${codacy.tokenId}
+    qovery: \${qovery.gitTokenId}
+  values:
+    project: \${project.token}
+    group: \${group.token}
+    gitea: \${gitea.token}
+    codacy: \${codacy.token}
+`;
+
+describe("e2e: the native provider plugin from a Pulumi YAML program", function () {
+    this.timeout(STEP_TIMEOUT);
+    let sandbox: Sandbox;
+    let ws: TestWorkspace;
+    let dir: string;
+    const credentials = [
+        SEED.gitlab.tokens.owner,
+        SEED.gitea.users.bob.password,
+        SEED.codacy.apiToken,
+        SEED.qovery.apiToken,
+    ];
+
+    const writeProgram = (resources: string) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), program(resources));
+
+    function pulumi(...args: string[]): string {
+        return execFileSync("pulumi", [...args, "--stack", ws.stack.name], {
+            cwd: dir,
+            env: { ...process.env, ...ws.env },
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        });
+    }
+
+    async function ids(): Promise<Record<Name, string>> {
+        const raw = ((await ws.stack.outputs()).ids?.value ?? {}) as Record<string, unknown>;
+        return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])) as Record<Name, string>;
+    }
+
+    const isLive = (name: Name, id: string) => sandbox.liveTokens(SERVICE_OF[name]).some((t) => t.id === id);
+
+    before(async function () {
+        this.timeout(40 * 60 * 1000); // a cold cache builds the engine and the YAML host first
+        const yamlHost = ensureYamlHost();
+        const engine = ensureEngine();
+        sandbox = await startSandbox();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "pat-native-yaml-"));
+        writeProgram(TOKENS);
+        ws = await createTestWorkspace(dir, {
+            envVars: {
+                PATH: [yamlHost, engine, process.env.PATH ?? ""].join(path.delimiter),
+                // The YAML host is a plugin found on PATH.
+                PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
+            },
+            config: {
+                "accesstokens:gitlabBaseUrl": { value: sandbox.baseUrls.gitlab },
+                "accesstokens:gitlabToken": { value: SEED.gitlab.tokens.owner, secret: true },
+                "accesstokens:giteaBaseUrl": { value: sandbox.baseUrls.gitea },
+                "accesstokens:giteaUsername": { value: SEED.gitea.users.bob.username },
+                "accesstokens:giteaPassword": { value: SEED.gitea.users.bob.password, secret: true },
+                "accesstokens:codacyBaseUrl": { value: sandbox.baseUrls.codacy },
+                "accesstokens:codacyApiToken": { value: SEED.codacy.apiToken, secret: true },
+                "accesstokens:qoveryBaseUrl": { value: sandbox.baseUrls.qovery },
+                "accesstokens:qoveryApiToken": { value: SEED.qovery.apiToken, secret: true },
+            },
+        });
+    });
+
+    after(async () => {
+        await ws?.dispose();
+        await sandbox?.close();
+        if (dir) {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("up creates one token of each kind; the Qovery git token holds the GitLab token's value", async () => {
+        const result = await ws.stack.up();
+        expect(changes(result.summary.resourceChanges)).to.deep.equal({ create: 6 }); // 5 tokens + the stack
+        const created = await ids();
+        expect(Object.keys(created).sort()).to.deep.equal(["codacy", "gitea", "group", "project", "qovery"]);
+        for (const [name, id] of Object.entries(created) as [Name, string][]) {
+            expect(isLive(name, id), `${name} ${id} live`).to.equal(true);
+        }
+        const values = (await ws.stack.outputs()).values?.value as Record<string, string>;
+        expect(sandbox.qovery.secretOf(created.qovery)).to.equal(values.project);
+    });
+
+    it("a second up changes nothing and writes nothing", async () => {
+        const before = sandbox.requests.length;
+        const result = await ws.stack.up();
+        expect(changes(result.summary.resourceChanges)).to.deep.equal({});
+        expect(sandbox.requests.slice(before).filter((r) => r.method !== "GET")).to.deep.equal([]);
+    });
+
+    it("the state holds no token value or credential in plaintext (secret outputs wrapped by the plugin)", async () => {
+        const values = Object.values((await ws.stack.outputs()).values?.value as Record<string, string>);
+        expect(values).to.have.length(4);
+        const text = pulumi("stack", "export");
+        for (const secret of [...values, ...credentials]) {
+            expect(text.includes(secret), `state contains ${secret.slice(0, 4)}…`).to.equal(false);
+        }
+        const resources = (
+            JSON.parse(text) as { deployment: { resources: { type: string; outputs: Record<string, unknown> }[] } }
+        ).deployment.resources.filter((r) => r.type.startsWith("accesstokens:"));
+        expect(resources).to.have.length(5);
+        for (const resource of resources) {
+            expect(JSON.stringify(resource.outputs.token), resource.type).to.include("ciphertext");
+        }
+    });
+
+    it("refresh drops tokens revoked out of band and the next up creates them again", async () => {
+        const before = await ids();
+        sandbox.gitlab.revoke(Number(before.project));
+        sandbox.gitlab.revoke(Number(before.group));
+        sandbox.gitea.deleteToken(Number(before.gitea));
+        sandbox.codacy.deleteToken(Number(before.codacy));
+        sandbox.qovery.deleteToken(before.qovery);
+        const refreshed = await ws.stack.refresh();
+        expect(refreshed.summary.resourceChanges?.delete).to.equal(5);
+        const healed = await ws.stack.up();
+        expect(changes(healed.summary.resourceChanges)).to.deep.equal({ create: 5 });
+        for (const [name, id] of Object.entries(await ids()) as [Name, string][]) {
+            expect(id).to.not.equal(before[name]);
+            expect(isLive(name, id), `${name} live again`).to.equal(true);
+        }
+    });
+
+    const BAD_INPUTS: [string, string, RegExp][] = [
+        ["accessLevel: developer", "accessLevel: boss", /accessLevel must be one of guest, .*developer.*got "boss"/],
+        ['scopes: ["read:repository"]', 'scopes: ["read:repo"]', /scopes.*did you mean "read:repository"/],
+        // An enum of the schema: the YAML host itself refuses the value, naming the field and the allowed values.
+        [
+            "type: GITLAB",
+            "type: GITLOB",
+            /type: Cannot assign[\s\S]*Allowed values are "BITBUCKET", "GITHUB", "GITLAB"/,
+        ],
+    ];
+    for (const [good, bad, expected] of BAD_INPUTS) {
+        it(`bad input (${bad}) gets an error naming the field and the allowed values, before any request`, async () => {
+            const before = sandbox.requests.length;
+            writeProgram(TOKENS.replace(good, bad));
+            try {
+                await ws.stack.up();
+                expect.fail("up should fail on bad input");
+            } catch (e: unknown) {
+                expect(String((e as Error).message)).to.match(expected);
+            } finally {
+                writeProgram(TOKENS);
+            }
+            expect(sandbox.requests.slice(before)).to.deep.equal([]);
+        });
+    }
+
+    it("an explicit provider instance's settings reach the plugin (Configure), apart from stack config", async () => {
+        const alice = SEED.gitea.users.alice;
+        const aliceProgram = TOKENS.replace(
+            "outputs:",
+            `  alice:
+    type: pulumi:providers:accesstokens
+    properties:
+      giteaBaseUrl: ${sandbox.baseUrls.gitea}
+      giteaUsername: ${alice.username}
+      giteaPassword: ${alice.password}
+  byAlice:
+    type: accesstokens:gitea:GiteaToken
+    properties:
+      name: by-alice
+      scopes: ["read:repository"]
+    options:
+      provider: \${alice}
+outputs:
+  aliceOwner: \${byAlice.owner}`,
+        );
+        writeProgram(aliceProgram);
+        try {
+            const result = await ws.stack.up();
+            expect(changes(result.summary.resourceChanges)).to.deep.equal({ create: 2 });
+            expect((await ws.stack.outputs()).aliceOwner?.value).to.equal(alice.username);
+            const live = sandbox.liveTokens("gitea").filter((t) => t.name.startsWith("by-alice"));
+            expect(live.map((t) => t.owner)).to.deep.equal([`user:${alice.username}`]);
+            // The provider's credential is stored encrypted too (CheckConfig marks secret settings).
+            expect(pulumi("stack", "export").includes(alice.password)).to.equal(false);
+        } finally {
+            writeProgram(TOKENS);
+        }
+        const back = await ws.stack.up();
+        expect(changes(back.summary.resourceChanges)).to.deep.equal({ delete: 2 });
+        expect(sandbox.liveTokens("gitea").filter((t) => t.name.startsWith("by-alice"))).to.deep.equal([]);
+    });
+
+    it("destroy revokes every token", async () => {
+        const last = await ids();
+        await ws.stack.destroy();
+        for (const [name, id] of Object.entries(last) as [Name, string][]) {
+            expect(isLive(name, id), `${name} revoked`).to.equal(false);
+        }
+        expect(sandbox.liveTokens()).to.deep.equal([]);
+    });
+});

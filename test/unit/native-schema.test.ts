@@ -1,0 +1,126 @@
+import { expect } from "chai";
+import { z } from "zod";
+import { NATIVE_KINDS } from "../../provider/native/kinds";
+import { packageSchema, type SchemaProperty } from "../../provider/native/schema";
+import { unwrapSecrets, wrapSecrets } from "../../provider/native/server";
+import { NATIVE_SETTINGS, stackConfigOf } from "../../provider/native/settings";
+
+const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+
+interface ResourceSpec {
+    inputProperties: Record<string, SchemaProperty>;
+    requiredInputs: string[];
+    properties: Record<string, SchemaProperty>;
+}
+
+/** The string values a zod schema accepts when it is an enum (through optional wrappers), else undefined. */
+function enumValues(schema: z.ZodType): string[] | undefined {
+    let current: z.ZodType = schema;
+    while (current instanceof z.ZodOptional) {
+        current = current.unwrap() as z.ZodType;
+    }
+    return current instanceof z.ZodEnum ? (current.options as string[]) : undefined;
+}
+
+describe("native provider: the package schema agrees with the zod input schemas", () => {
+    const schema = packageSchema("1.2.3");
+
+    it("has one resource per kind, under accesstokens:<service>:<Kind>", () => {
+        expect(Object.keys(schema.resources).sort()).to.deep.equal(
+            [
+                "accesstokens:codacy:CodacyRepoToken",
+                "accesstokens:gitea:GiteaToken",
+                "accesstokens:gitlab:GroupAccessToken",
+                "accesstokens:gitlab:ProjectAccessToken",
+                "accesstokens:qovery:QoveryGitToken",
+            ].sort(),
+        );
+        expect(schema.name).to.equal("accesstokens");
+        expect(schema.version).to.equal("1.2.3");
+    });
+
+    for (const kind of NATIVE_KINDS) {
+        describe(kind.token, () => {
+            const resource = () => schema.resources[kind.token] as ResourceSpec;
+            const shape = kind.inputs.shape as Record<string, z.ZodType>;
+
+            it("declares exactly the properties zod accepts, each described", () => {
+                expect(Object.keys(resource().inputProperties).sort()).to.deep.equal(Object.keys(shape).sort());
+                for (const [name, property] of Object.entries(resource().inputProperties)) {
+                    expect(property.description, `${name} has a description`).to.be.a("string").and.not.equal("");
+                }
+            });
+
+            it("requires exactly what zod requires", () => {
+                const required = Object.entries(shape)
+                    .filter(([, field]) => !field.safeParse(undefined).success)
+                    .map(([name]) => name);
+                expect([...resource().requiredInputs].sort()).to.deep.equal(required.sort());
+            });
+
+            it("lists the enum values zod allows", () => {
+                for (const [name, field] of Object.entries(shape)) {
+                    const values = enumValues(field);
+                    if (!values) {
+                        continue;
+                    }
+                    const ref = resource().inputProperties[name]?.$ref ?? "";
+                    const type = schema.types[ref.replace("#/types/", "")] as { enum?: { value: string }[] };
+                    expect(
+                        type?.enum?.map((e) => e.value),
+                        name,
+                    ).to.deep.equal(values);
+                }
+            });
+
+            it("marks credentials and token values secret, and names replacing inputs that exist", () => {
+                expect(resource().inputProperties.connection?.secret).to.equal(true);
+                expect(resource().properties.token?.secret ?? kind.secretInputs.includes("token")).to.equal(true);
+                for (const name of [...kind.secretInputs, ...kind.replaceOnChanges]) {
+                    expect(Object.keys(shape), name).to.include(name);
+                }
+            });
+        });
+    }
+
+    it("declares one config key per setting of the dynamic resources, credentials secret", () => {
+        const variables = schema.config.variables;
+        expect(variables.gitlabToken).to.include({ type: "string", secret: true });
+        expect(variables.giteaPassword).to.include({ secret: true });
+        expect(variables.giteaUsername?.secret).to.equal(undefined);
+        expect(variables.codacyMaxRequestsPerSecond).to.include({ type: "integer" });
+        expect(variables.qoveryAllowInsecureHttp).to.include({ type: "boolean" });
+        expect(Object.keys(variables)).to.have.length(NATIVE_SETTINGS.length);
+        expect(schema.provider.inputProperties).to.deep.equal(variables);
+    });
+});
+
+describe("native provider: configuration and secrets", () => {
+    it("hands `accesstokens:gitlabToken` to the lifecycles as `gitlab:token`", () => {
+        const config = stackConfigOf({
+            gitlabToken: "t",
+            codacyMaxRequestsPerSecond: 5,
+            qoveryAllowInsecureHttp: true,
+        });
+        expect(config.get("gitlab:token")).to.equal("t");
+        expect(config.get("codacy:maxRequestsPerSecond")).to.equal("5");
+        expect(config.get("qovery:allowInsecureHttp")).to.equal("true");
+        expect(config.get("gitea:password")).to.equal(undefined);
+        expect(config.get("gitlabToken")).to.equal(undefined);
+    });
+
+    it("unwraps secret values for the lifecycles and wraps the named outputs again", () => {
+        const received = {
+            name: "ci",
+            connection: { ...SECRET, value: { token: "t" } },
+            list: [{ ...SECRET, value: 1 }],
+        };
+        expect(unwrapSecrets(received)).to.deep.equal({ name: "ci", connection: { token: "t" }, list: [1] });
+        const wrapped = wrapSecrets({ token: "v", name: "ci", gone: undefined }, ["token", "connection"]);
+        expect(wrapped).to.deep.equal({ token: { ...SECRET, value: "v" }, name: "ci" });
+        // Already secret stays as it is (not wrapped twice).
+        expect(wrapSecrets({ token: { ...SECRET, value: "v" } }, ["token"])).to.deep.equal({
+            token: { ...SECRET, value: "v" },
+        });
+    });
+});
