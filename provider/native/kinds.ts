@@ -50,10 +50,17 @@ const INSTANCE: OutputSpec = {
     always: true,
 };
 
+const TOKEN_VALUE: OutputSpec = { type: "string", description: "The token value.", secret: true, always: true };
+const RENEW_BY: OutputSpec = { type: "string", description: "Renewal date kept by this package (with `rotation`)." };
+
+function tokenIdOf(service: string): OutputSpec {
+    return { type: "integer", description: `${service}'s id of the token.`, always: true };
+}
+
 const GITLAB_OUTPUTS: Record<string, OutputSpec> = {
     apiUrl: INSTANCE,
-    tokenId: { type: "integer", description: "GitLab's id of the token.", always: true },
-    token: { type: "string", description: "The token value.", secret: true, always: true },
+    tokenId: tokenIdOf("GitLab"),
+    token: TOKEN_VALUE,
     active: { type: "boolean", description: "Whether GitLab reports the token active." },
     revoked: { type: "boolean", description: "Whether GitLab reports the token revoked." },
     userId: { type: "integer", description: "The bot user behind the token." },
@@ -97,12 +104,12 @@ export const NATIVE_KINDS: readonly NativeKind[] = [
         outputs: {
             apiUrl: INSTANCE,
             owner: { type: "string", description: "The token's owner as resolved at creation.", always: true },
-            tokenId: { type: "integer", description: "Gitea's id of the token.", always: true },
-            token: { type: "string", description: "The token value.", secret: true, always: true },
+            tokenId: tokenIdOf("Gitea"),
+            token: TOKEN_VALUE,
             tokenLastEight: { type: "string", description: "Last eight characters of the value." },
             grantedScopes: { type: "array", items: "string", description: "Scopes as Gitea stored them." },
             createdAt: { type: "string", description: "When the token was created." },
-            renewBy: { type: "string", description: "Renewal date kept by this package (with `rotation`)." },
+            renewBy: RENEW_BY,
         },
     },
     {
@@ -120,10 +127,10 @@ export const NATIVE_KINDS: readonly NativeKind[] = [
         replaceOnChanges: ["provider", "organization", "repository"],
         outputs: {
             apiUrl: INSTANCE,
-            tokenId: { type: "integer", description: "Codacy's id of the token.", always: true },
-            token: { type: "string", description: "The token value.", secret: true, always: true },
+            tokenId: tokenIdOf("Codacy"),
+            token: TOKEN_VALUE,
             expiresAt: { type: "string", description: "Expiry Codacy reports, if any." },
-            renewBy: { type: "string", description: "Renewal date kept by this package (with `rotation`)." },
+            renewBy: RENEW_BY,
         },
     },
     {

@@ -36,6 +36,11 @@ function typeOf(setting: string): NativeSetting["type"] {
     return setting.startsWith("max") ? "integer" : "string";
 }
 
+/** The native key of a dynamic resources' setting: `gitlab` + `token` → `gitlabToken`. */
+export function nativeKeyOf(service: ServiceName, setting: string): string {
+    return `${service}${setting.charAt(0).toUpperCase()}${setting.slice(1)}`;
+}
+
 export const NATIVE_SETTINGS: readonly NativeSetting[] = SERVICES.flatMap((service) =>
     [
         ...ENDPOINT_SETTINGS,

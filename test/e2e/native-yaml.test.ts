@@ -6,7 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
-import { SEED, type Sandbox, startSandbox } from "../sandbox";
+import type { ServiceName } from "../../provider/http/errors";
+import { nativeKeyOf } from "../../provider/native/settings";
+import { SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
 import { changes, createTestWorkspace, ensureEngine, repoRoot, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
@@ -73,12 +75,10 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
     let sandbox: Sandbox;
     let ws: TestWorkspace;
     let dir: string;
-    const credentials = [
-        SEED.gitlab.tokens.owner,
-        SEED.gitea.users.bob.password,
-        SEED.codacy.apiToken,
-        SEED.qovery.apiToken,
-    ];
+    const credentials = () =>
+        Object.values(sandboxStackConfig(sandbox))
+            .filter((entry) => entry.secret)
+            .map((entry) => entry.value);
 
     const writeProgram = (resources: string) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), program(resources));
 
@@ -111,17 +111,13 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
                 // The YAML host is a plugin found on PATH.
                 PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
             },
-            config: {
-                "accesstokens:gitlabBaseUrl": { value: sandbox.baseUrls.gitlab },
-                "accesstokens:gitlabToken": { value: SEED.gitlab.tokens.owner, secret: true },
-                "accesstokens:giteaBaseUrl": { value: sandbox.baseUrls.gitea },
-                "accesstokens:giteaUsername": { value: SEED.gitea.users.bob.username },
-                "accesstokens:giteaPassword": { value: SEED.gitea.users.bob.password, secret: true },
-                "accesstokens:codacyBaseUrl": { value: sandbox.baseUrls.codacy },
-                "accesstokens:codacyApiToken": { value: SEED.codacy.apiToken, secret: true },
-                "accesstokens:qoveryBaseUrl": { value: sandbox.baseUrls.qovery },
-                "accesstokens:qoveryApiToken": { value: SEED.qovery.apiToken, secret: true },
-            },
+            // The sandbox's usual stack config (`gitlab:token`, …) under the plugin's keys (`accesstokens:gitlabToken`, …).
+            config: Object.fromEntries(
+                Object.entries(sandboxStackConfig(sandbox)).flatMap(([key, value]) => {
+                    const [service, setting] = key.split(":") as [ServiceName, string | undefined];
+                    return setting ? [[`accesstokens:${nativeKeyOf(service, setting)}`, value]] : [];
+                }),
+            ),
         });
     });
 
@@ -156,7 +152,7 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
         const values = Object.values((await ws.stack.outputs()).values?.value as Record<string, string>);
         expect(values).to.have.length(4);
         const text = pulumi("stack", "export");
-        for (const secret of [...values, ...credentials]) {
+        for (const secret of [...values, ...credentials()]) {
             expect(text.includes(secret), `state contains ${secret.slice(0, 4)}…`).to.equal(false);
         }
         const resources = (
