@@ -218,6 +218,12 @@ export class NativeProvider {
             read: handler(async (req) => {
                 const { kind, lifecycle } = this.resource(req.getUrn());
                 const state = unwrapSecrets(plain(req.getProperties())) as PlainObject;
+                if (Object.keys(state).length === 0) {
+                    // `pulumi import` reads with no state at all.
+                    throw new Error(
+                        `${kind.token}: \`pulumi import\` is not supported yet. To take an existing token over, declare the resource with \`adopt\` (README, "Rotation, expiry and adoption").`,
+                    );
+                }
                 const result = await lifecycle.read(req.getId(), state);
                 const response = new provproto.ReadResponse();
                 if (result.id === undefined) {

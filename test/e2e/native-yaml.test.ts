@@ -244,6 +244,21 @@ outputs:
         expect(sandbox.liveTokens("gitea").filter((t) => t.name.startsWith("by-alice"))).to.deep.equal([]);
     });
 
+    it("pulumi import says it is not supported yet and points at adopt, leaving the state as it was", async () => {
+        const before = pulumi("stack", "export");
+        let output = "";
+        try {
+            pulumi("import", "accesstokens:gitea:GiteaToken", "imported", "1", "--yes", "--generate-code=false");
+            expect.fail("import should fail");
+        } catch (e: unknown) {
+            output = `${(e as { stdout?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
+        }
+        expect(output).to.include("`pulumi import` is not supported yet").and.include("adopt");
+        expect(JSON.parse(pulumi("stack", "export")).deployment.resources).to.deep.equal(
+            JSON.parse(before).deployment.resources,
+        );
+    });
+
     it("destroy revokes every token", async () => {
         const last = await ids();
         await ws.stack.destroy();
