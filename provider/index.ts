@@ -11,12 +11,17 @@ export type { ProviderContext, ResourceKind, TokenLifecycle } from "./types";
  * The implementation behind the serialized dynamic providers: they `require` this module at call time and
  * ask it for the lifecycle of their kind, so the state holds only a few lines of glue.
  */
-export function lifecycleFor(kind: ResourceKind, config: StackConfig = EMPTY_CONFIG): TokenLifecycle {
+export function lifecycleFor(
+    kind: ResourceKind,
+    config: StackConfig = EMPTY_CONFIG,
+    // The dynamic provider's stdout reaches the engine's diagnostics; the native plugin logs through the engine.
+    log: (message: string) => void = (message) => console.log(message),
+): TokenLifecycle {
     const ctx: ProviderContext = {
         config,
         env: process.env,
         now: () => new Date(),
-        log: (message) => console.log(message),
+        log,
         http: httpOverrides(process.env),
     };
     switch (kind) {

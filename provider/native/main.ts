@@ -12,7 +12,10 @@ function packageVersion(): string {
     return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string }).version;
 }
 
-serve(packageVersion()).catch((error: unknown) => {
+// The engine passes its own address as the first argument (flags, if any, come before it).
+const engineAddress = process.argv.slice(2).find((arg) => !arg.startsWith("-"));
+
+serve(packageVersion(), engineAddress).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
 });

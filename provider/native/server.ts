@@ -27,6 +27,8 @@ const emptyproto = besidePulumi<Any>("google-protobuf/google/protobuf/empty_pb")
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb") as Any;
 const provproto = require("@pulumi/pulumi/proto/provider_pb") as Any;
 const plugproto = require("@pulumi/pulumi/proto/plugin_pb") as Any;
+const enginerpc = require("@pulumi/pulumi/proto/engine_grpc_pb") as Any;
+const engineproto = require("@pulumi/pulumi/proto/engine_pb") as Any;
 
 /** The engine's marker of a secret value inside a Struct (`{sig: SECRET, value}`). */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -105,11 +107,18 @@ export class NativeProvider {
     /** The configuration of this provider instance, from Configure (or the plugin's environment). */
     private settings: Record<string, unknown>;
 
+    /** The engine's logging service: the lifecycles' notes appear in `pulumi up` beside the resource. */
+    private readonly engine: Any;
+
     constructor(
         readonly version: string,
+        engineAddress: string | undefined,
         env: NodeJS.ProcessEnv = process.env,
     ) {
         this.settings = parseConfigEnv(env.PULUMI_CONFIG);
+        this.engine = engineAddress
+            ? new enginerpc.EngineClient(engineAddress, grpc.credentials.createInsecure())
+            : undefined;
     }
 
     private resource(urn: string): { kind: NativeKind; lifecycle: TokenLifecycle } {
@@ -118,7 +127,27 @@ export class NativeProvider {
         if (!kind) {
             throw new Error(`${PACKAGE_NAME} has no resource type ${type}`);
         }
-        return { kind, lifecycle: lifecycleFor(kind.kind, stackConfigOf(this.settings)) };
+        return {
+            kind,
+            lifecycle: lifecycleFor(kind.kind, stackConfigOf(this.settings), (note) => this.log(urn, note)),
+        };
+    }
+
+    /** A note about one resource, shown by the engine as a warning (they say what the user should know). */
+    private log(urn: string, message: string): void {
+        if (!this.engine) {
+            console.error(message);
+            return;
+        }
+        const request = new engineproto.LogRequest();
+        request.setSeverity(engineproto.LogSeverity.WARNING);
+        request.setMessage(message);
+        request.setUrn(urn);
+        this.engine.log(request, (error: unknown) => {
+            if (error) {
+                console.error(message);
+            }
+        });
     }
 
     /** The gRPC service implementation. */
@@ -280,9 +309,9 @@ function parseConfigEnv(text: string | undefined): Record<string, unknown> {
  * Serves the provider on 127.0.0.1 and prints the port, the engine's handshake: nothing else may reach
  * stdout before it.
  */
-export async function serve(version: string): Promise<void> {
+export async function serve(version: string, engineAddress: string | undefined): Promise<void> {
     const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-    server.addService(provrpc.ResourceProviderService, new NativeProvider(version).service());
+    server.addService(provrpc.ResourceProviderService, new NativeProvider(version, engineAddress).service());
     const port = await new Promise<number>((resolve, reject) => {
         server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error: Error | null, p: number) =>
             error ? reject(error) : resolve(p),

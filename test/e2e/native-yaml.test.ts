@@ -207,6 +207,21 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
         });
     }
 
+    it("a change that replaces a token says why, beside the resource (the plugin logs through the engine)", async () => {
+        const before = await ids();
+        writeProgram(TOKENS.replace('scopes: ["read:repository"]', 'scopes: ["read:repository", "read:user"]'));
+        try {
+            const result = await ws.stack.up();
+            expect(changes(result.summary.resourceChanges)).to.deep.equal({ replace: 1 });
+            expect(result.stdout).to.match(/warning: gitea token "ci": replace \(replace scopes/);
+        } finally {
+            writeProgram(TOKENS);
+            await ws.stack.up(); // back to the declared tokens for the tests below
+        }
+        expect(isLive("gitea", before.gitea)).to.equal(false);
+        expect(isLive("gitea", (await ids()).gitea)).to.equal(true);
+    });
+
     it("an explicit provider instance's settings reach the plugin (Configure), apart from stack config", async () => {
         const alice = SEED.gitea.users.alice;
         const aliceProgram = TOKENS.replace(
