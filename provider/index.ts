@@ -30,6 +30,8 @@ export function lifecycleFor(kind: ResourceKind, config: StackConfig = EMPTY_CON
             return new CodacyTokenLifecycle(ctx);
         case "QoveryGitToken":
             return new QoveryTokenLifecycle(ctx);
+        case "PersonalAccessToken":
+            return new GitLabTokenLifecycle("personal", ctx);
     }
 }
 
