@@ -219,7 +219,10 @@ export class GitLabClient {
     }
 
     /** Lists the tokens of a home (project, group, user or service account). */
-    async listAt(home: GitLabTokenHome, filter: { state?: "active" | "inactive"; search?: string } = {}): Promise<GitLabToken[]> {
+    async listAt(
+        home: GitLabTokenHome,
+        filter: { state?: "active" | "inactive"; search?: string } = {},
+    ): Promise<GitLabToken[]> {
         return collectPages<GitLabToken, number>(async (page) => {
             const response = await this.http.request({
                 operation: `list ${home.label}s`,

@@ -149,7 +149,11 @@ export const personalTokenInputsSchema = z.strictObject({
         .optional(),
     ...commonShape,
     scopes: scopesSchemaFor(GITLAB_PERSONAL_SCOPES),
-    accessLevel: z.never({ error: "accessLevel does not apply to a personal access token (it acts with its user's roles): remove it" }).optional(),
+    accessLevel: z
+        .never({
+            error: "accessLevel does not apply to a personal access token (it acts with its user's roles): remove it",
+        })
+        .optional(),
 });
 
 /** Exactly one owner: `userId` (a user's token, created by an administrator) or `serviceAccount`. */
