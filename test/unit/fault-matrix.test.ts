@@ -13,7 +13,7 @@ import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaClient } from "../../provider/gitea/client";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
-import { GitLabClient } from "../../provider/gitlab/client";
+import { GitLabClient, personalTokenHome } from "../../provider/gitlab/client";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { ApiError } from "../../provider/http";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
@@ -119,9 +119,59 @@ function gitLabSubject(kind: "project" | "group"): Subject {
     };
 }
 
+/** A personal access token of a user (an administrator's API) or of a group's service account (read by listing). */
+function personalSubject(of: "user" | "serviceAccount"): Subject {
+    const accountId = SEED.gitlab.serviceAccounts.deploy.id;
+    const owner =
+        of === "user"
+            ? { userId: SEED.gitlab.users.maintainer.id }
+            : { serviceAccount: { group: "acme", userId: accountId } };
+    const credential = of === "user" ? SEED.gitlab.tokens.root : SEED.gitlab.tokens.owner;
+    const tokens = of === "user" ? "/personal_access_tokens" : `/service_accounts/${accountId}/personal_access_tokens`;
+    return {
+        resource: of === "user" ? "PersonalAccessToken" : "PersonalAccessToken (service account)",
+        label: "GitLab",
+        service: "gitlab",
+        recovery: "revoke",
+        owner: of === "user" ? `user:${owner.userId}` : `service_account:${accountId}`,
+        credential,
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": credential }),
+        lifecycle: (ctx) => new GitLabTokenLifecycle("personal", ctx),
+        inputs: {
+            ...owner,
+            ...OWNED,
+            name: "ci",
+            scopes: ["read_api"],
+            rotation: { expiresInDays: 30, strategy: "rotate" },
+            rotationTrigger: "1",
+        },
+        updateNews: (inputs) => ({ ...inputs, rotationTrigger: "2" }),
+        targets: {
+            create: {
+                method: "POST",
+                path: of === "user" ? /\/users\/\d+\/personal_access_tokens$/ : new RegExp(`${tokens}$`),
+            },
+            read: { method: "GET", path: of === "user" ? /\/personal_access_tokens\/\d+$/ : new RegExp(`${tokens}$`) },
+            update: { method: "POST", path: new RegExp(`${tokens}/\\d+/rotate$`) },
+            delete: { method: "DELETE", path: new RegExp(`${tokens}/\\d+$`) },
+        },
+        bystander: async (sb) => {
+            const admin = new GitLabClient({ apiUrl: `${sb.baseUrls.gitlab}/api/v4`, token: SEED.gitlab.tokens.root });
+            const token = await admin.createAt(personalTokenHome(owner), {
+                name: "ci",
+                scopes: ["read_api"],
+                expires_at: addDays(todayUtc(), 30),
+            });
+            return String(token.id);
+        },
+    };
+}
+
 const SUBJECTS: Subject[] = [
     gitLabSubject("project"),
     gitLabSubject("group"),
+    personalSubject("user"),
+    personalSubject("serviceAccount"),
     {
         resource: "GiteaToken",
         label: "Gitea",
@@ -223,11 +273,14 @@ const adoptedOrFailed = (subject: Subject): Outcome => (subject.recovery === "ad
 const reconciledUnlessUnprovable = (subject: Subject): Outcome => (subject.recovery === "report" ? "fail" : "ok");
 
 /**
- * GitLab and Qovery read the token itself: its 404 means gone. Gitea and Codacy can only list the parent's
- * tokens: a 404 of that listing is about the parent, never proof the token is gone, so the read fails.
+ * GitLab and Qovery read the token itself: its 404 means gone. Gitea, Codacy and a GitLab service account's
+ * personal tokens can only be listed: a 404 of that listing is about the parent, never proof the token is gone,
+ * so the read fails.
  */
 const goneOnlyIfReadOfTheTokenItself = (subject: Subject): Outcome =>
-    subject.service === "gitea" || subject.service === "codacy" ? "fail" : "gone";
+    subject.service === "gitea" || subject.service === "codacy" || subject.resource.includes("service account")
+        ? "fail"
+        : "gone";
 
 const ROWS: Row[] = [
     // Transient: retried, then success.
