@@ -403,6 +403,13 @@ export const BAD_INPUTS: BadInput[] = [
     },
     {
         resource: "PersonalAccessToken",
+        what: "misspelt connection setting",
+        inputs: { connection: { tokn: "x" } },
+        property: "connection",
+        names: /unknown property "tokn" in connection.*"token"/,
+    },
+    {
+        resource: "PersonalAccessToken",
         what: "past expiry date",
         inputs: { expiresAt: "2020-01-01" },
         property: "expiresAt",
