@@ -64,12 +64,10 @@ export interface GroupAccessTokenArgs extends GitLabAccessTokenArgs {
     group: pulumi.Input<string | number>;
 }
 
-/** Output properties shared by project and group access tokens. */
-abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
+/** Output properties shared by every GitLab token resource. */
+abstract class GitLabTokenResource extends pulumi.dynamic.Resource {
     declare readonly name: pulumi.Output<string>;
     declare readonly scopes: pulumi.Output<string[]>;
-    /** Role as GitLab's number (40 for maintainer). */
-    declare readonly accessLevel: pulumi.Output<number>;
     /** Expiry as granted by GitLab, `YYYY-MM-DD`. */
     declare readonly expiresAt: pulumi.Output<string>;
     declare readonly description: pulumi.Output<string | undefined>;
@@ -85,10 +83,16 @@ abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
     declare readonly token: pulumi.Output<string>;
     declare readonly active: pulumi.Output<boolean>;
     declare readonly revoked: pulumi.Output<boolean>;
-    /** Id of the bot user GitLab created for the token. */
-    declare readonly userId: pulumi.Output<number>;
     /** Creation time, ISO 8601. */
     declare readonly createdAt: pulumi.Output<string>;
+}
+
+/** Output properties shared by project and group access tokens. */
+abstract class GitLabAccessTokenBase extends GitLabTokenResource {
+    /** Role as GitLab's number (40 for maintainer). */
+    declare readonly accessLevel: pulumi.Output<number>;
+    /** Id of the bot user GitLab created for the token. */
+    declare readonly userId: pulumi.Output<number>;
 
     /** Project and group tokens differ only in their parent input (`project` or `group`) and provider. */
     protected constructor(
@@ -234,26 +238,11 @@ export interface PersonalAccessTokenArgs extends Omit<GitLabAccessTokenArgs, "ac
  * export const deployToken = deployBot.token; // secret
  * ```
  */
-export class PersonalAccessToken extends pulumi.dynamic.Resource {
+export class PersonalAccessToken extends GitLabTokenResource {
     /** The user as given, for a user's token. */
     declare readonly userId: pulumi.Output<number | undefined>;
     /** The group (as given) and service account, for a service account's token. */
     declare readonly serviceAccount: pulumi.Output<{ group: string; userId: number } | undefined>;
-    declare readonly name: pulumi.Output<string>;
-    declare readonly scopes: pulumi.Output<string[]>;
-    /** Expiry as granted by GitLab, `YYYY-MM-DD`. */
-    declare readonly expiresAt: pulumi.Output<string>;
-    declare readonly description: pulumi.Output<string | undefined>;
-    /** The API root the token was created on (see {@link ProjectAccessToken}). */
-    declare readonly apiUrl: pulumi.Output<string>;
-    /** GitLab's id of the token (changes when the token is rotated in place). */
-    declare readonly tokenId: pulumi.Output<number>;
-    /** The token value. Secret: stored encrypted. */
-    declare readonly token: pulumi.Output<string>;
-    declare readonly active: pulumi.Output<boolean>;
-    declare readonly revoked: pulumi.Output<boolean>;
-    /** Creation time, ISO 8601. */
-    declare readonly createdAt: pulumi.Output<string>;
 
     constructor(name: string, args: PersonalAccessTokenArgs, opts?: pulumi.CustomResourceOptions) {
         super(

@@ -161,6 +161,9 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
             if (/\bUser Not Found\b/i.test(serviceMessage ?? "")) {
                 return "GitLab does not know the user, or the service account is not one of the group's: check `userId` (or `serviceAccount.group` and `serviceAccount.userId`).";
             }
+            if (operation.includes("personal access token")) {
+                return "Check the owner (`userId`, or `serviceAccount`'s group and user id) and the token id.";
+            }
             return operation.includes("token")
                 ? "Check the project or group (id or full path) and the token id; GitLab also answers 404 when the credential cannot see the project."
                 : undefined;

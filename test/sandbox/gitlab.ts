@@ -505,13 +505,9 @@ export class GitlabEmulator implements ServiceEmulator {
         tokenId: string,
     ): SandboxResponse {
         return this.withAuth(req, true, (user) => {
-            const params = gitlabParams(req);
-            if ("response" in params) {
-                return params.response;
-            }
-            const expires = dateParam(params.value.expires_at);
-            if (expires === "invalid") {
-                return json(400, { error: "expires_at is invalid" });
+            const expires = rotateExpiry(req);
+            if (typeof expires === "object") {
+                return expires.response;
             }
             const found = this.findResource(type, rawId, user);
             if ("response" in found) {
@@ -670,19 +666,15 @@ export class GitlabEmulator implements ServiceEmulator {
      */
     private userTokenAction(req: SandboxRequest, rawId: string, action: "read" | "revoke" | "rotate"): SandboxResponse {
         return this.withAuth(req, action !== "read", (caller) => {
-            const params = gitlabParams(req);
-            if ("response" in params) {
-                return params.response;
-            }
-            const expires = dateParam(params.value.expires_at);
-            if (action === "rotate" && expires === "invalid") {
-                return json(400, { error: "expires_at is invalid" });
+            const expires = action === "rotate" ? rotateExpiry(req) : undefined;
+            if (typeof expires === "object") {
+                return expires.response;
             }
             const token = /^\d+$/.test(rawId) ? this.tokensById.get(Number(rawId)) : undefined;
             if (token === undefined || (!caller.admin && token.userId !== caller.id)) {
                 return caller.admin ? json(404, { message: "404 Not Found" }) : unauthorized();
             }
-            return this.personalAction(token, action, expires === "invalid" ? undefined : expires);
+            return this.personalAction(token, action, expires);
         });
     }
 
@@ -719,13 +711,9 @@ export class GitlabEmulator implements ServiceEmulator {
                     .sort((x, y) => x.id - y.id);
                 return this.listing(req, query, tokens);
             }
-            const params = gitlabParams(req);
-            if ("response" in params) {
-                return params.response;
-            }
-            const expires = dateParam(params.value.expires_at);
-            if (expires === "invalid") {
-                return json(400, { error: "expires_at is invalid" });
+            const expires = rotateExpiry(req);
+            if (typeof expires === "object") {
+                return expires.response;
             }
             const token = /^\d+$/.test(rawTokenId ?? "") ? this.tokensById.get(Number(rawTokenId)) : undefined;
             if (token === undefined || token.userId !== account.id) {
@@ -1227,6 +1215,16 @@ function gitlabParams(req: SandboxRequest): { value: Record<string, unknown> } |
         return { response: json(400, { error: "message body does not match declared format" }) };
     }
     return { value: { ...fromQuery, ...parsed.value } };
+}
+
+/** A rotation's optional `expires_at`, or Grape's 400 about a malformed body or date. */
+function rotateExpiry(req: SandboxRequest): string | undefined | { response: SandboxResponse } {
+    const params = gitlabParams(req);
+    if ("response" in params) {
+        return params;
+    }
+    const expires = dateParam(params.value.expires_at);
+    return expires === "invalid" ? { response: json(400, { error: "expires_at is invalid" }) } : expires;
 }
 
 /** Grape's `type: Date`: `YYYY-MM-DD` (a date-time keeps its date part). */

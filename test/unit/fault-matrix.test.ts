@@ -79,6 +79,15 @@ const OWNED = ownedBy("ci");
 /** The mark of another stack's resource of the same name. */
 const ANOTHER_STACK = ownedBy("ci", "other-stack").__owner;
 
+/** GitLab inputs that rotate in place, so an update calls the API. */
+const GITLAB_ROTATING = {
+    ...OWNED,
+    name: "ci",
+    scopes: ["read_api"],
+    rotation: { expiresInDays: 30, strategy: "rotate" },
+    rotationTrigger: "1",
+};
+
 function gitLabSubject(kind: "project" | "group"): Subject {
     const parent = kind === "project" ? { project: "acme/web" } : { group: 11 };
     const parentId = kind === "project" ? "101" : "11";
@@ -92,14 +101,7 @@ function gitLabSubject(kind: "project" | "group"): Subject {
         credential,
         config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": credential }),
         lifecycle: (ctx) => new GitLabTokenLifecycle(kind, ctx),
-        inputs: {
-            ...parent,
-            ...OWNED,
-            name: "ci",
-            scopes: ["read_api"],
-            rotation: { expiresInDays: 30, strategy: "rotate" },
-            rotationTrigger: "1",
-        },
+        inputs: { ...parent, ...GITLAB_ROTATING },
         updateNews: (inputs) => ({ ...inputs, rotationTrigger: "2" }),
         targets: {
             create: { method: "POST", path: /\/access_tokens$/ },
@@ -137,14 +139,7 @@ function personalSubject(of: "user" | "serviceAccount"): Subject {
         credential,
         config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": credential }),
         lifecycle: (ctx) => new GitLabTokenLifecycle("personal", ctx),
-        inputs: {
-            ...owner,
-            ...OWNED,
-            name: "ci",
-            scopes: ["read_api"],
-            rotation: { expiresInDays: 30, strategy: "rotate" },
-            rotationTrigger: "1",
-        },
+        inputs: { ...owner, ...GITLAB_ROTATING },
         updateNews: (inputs) => ({ ...inputs, rotationTrigger: "2" }),
         targets: {
             create: {
