@@ -581,7 +581,7 @@ describe("fault matrix: every resource × operation × fault (sandbox)", () => {
     const sandboxes: Sandbox[] = [];
 
     before(async function () {
-        this.timeout(120_000);
+        this.timeout(300_000); // seven subjects side by side on a shared 2-core machine
         await Promise.all(
             plan.map(async ({ cases }) => {
                 const sandbox = await startSandbox();
