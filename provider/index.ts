@@ -35,6 +35,8 @@ export function lifecycleFor(
             return new CodacyTokenLifecycle(ctx);
         case "QoveryGitToken":
             return new QoveryTokenLifecycle(ctx);
+        case "PersonalAccessToken":
+            return new GitLabTokenLifecycle("personal", ctx);
     }
 }
 

@@ -1,11 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AccessLevelName, type GITLAB_SCOPES, unknownGitLabScopes } from "../provider/gitlab/inputs";
+import {
+    type AccessLevelName,
+    GITLAB_PERSONAL_SCOPES,
+    type GITLAB_SCOPES,
+    unknownGitLabScopes,
+} from "../provider/gitlab/inputs";
 import { type ConnectionArgs, ownerInput, type RotationArgs, secretInput, withSecretOutputs } from "./common";
 import projectAccessTokenProvider = require("./providers/ProjectAccessToken");
 import groupAccessTokenProvider = require("./providers/GroupAccessToken");
+import personalAccessTokenProvider = require("./providers/PersonalAccessToken");
 
 /** A GitLab scope this package knows; any other well-formed scope is accepted with a warning. */
 export type GitLabScope = (typeof GITLAB_SCOPES)[number];
+
+/** A personal access token scope this package knows (the access token scopes, `read_user`, `sudo`, `admin_mode`, `read_service_ping`). */
+export type GitLabPersonalScope = (typeof GITLAB_PERSONAL_SCOPES)[number];
 
 /** A role by name or by GitLab's number: 10 guest, 15 planner, 20 reporter, 30 developer, 40 maintainer, 50 owner. */
 export type GitLabAccessLevel = AccessLevelName | 10 | 15 | 20 | 30 | 40 | 50;
@@ -55,12 +64,10 @@ export interface GroupAccessTokenArgs extends GitLabAccessTokenArgs {
     group: pulumi.Input<string | number>;
 }
 
-/** Output properties shared by project and group access tokens. */
-abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
+/** Output properties shared by every GitLab token resource. */
+abstract class GitLabTokenResource extends pulumi.dynamic.Resource {
     declare readonly name: pulumi.Output<string>;
     declare readonly scopes: pulumi.Output<string[]>;
-    /** Role as GitLab's number (40 for maintainer). */
-    declare readonly accessLevel: pulumi.Output<number>;
     /** Expiry as granted by GitLab, `YYYY-MM-DD`. */
     declare readonly expiresAt: pulumi.Output<string>;
     declare readonly description: pulumi.Output<string | undefined>;
@@ -76,10 +83,16 @@ abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
     declare readonly token: pulumi.Output<string>;
     declare readonly active: pulumi.Output<boolean>;
     declare readonly revoked: pulumi.Output<boolean>;
-    /** Id of the bot user GitLab created for the token. */
-    declare readonly userId: pulumi.Output<number>;
     /** Creation time, ISO 8601. */
     declare readonly createdAt: pulumi.Output<string>;
+}
+
+/** Output properties shared by project and group access tokens. */
+abstract class GitLabAccessTokenBase extends GitLabTokenResource {
+    /** Role as GitLab's number (40 for maintainer). */
+    declare readonly accessLevel: pulumi.Output<number>;
+    /** Id of the bot user GitLab created for the token. */
+    declare readonly userId: pulumi.Output<number>;
 
     /** Project and group tokens differ only in their parent input (`project` or `group`) and provider. */
     protected constructor(
@@ -95,23 +108,10 @@ abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
             name,
             {
                 ...parent,
-                name: args.name,
-                scopes: args.scopes,
+                ...commonTokenProps(args),
                 accessLevel: args.accessLevel,
-                expiresAt: args.expiresAt,
-                description: args.description,
-                connection: secretInput(args.connection),
-                rotation: args.rotation,
-                rotationTrigger: args.rotationTrigger,
-                adopt: args.adopt,
                 ...ownerInput(name, "gitlab", type, opts),
-                tokenId: undefined,
-                apiUrl: undefined,
-                token: undefined,
-                active: undefined,
-                revoked: undefined,
                 userId: undefined,
-                createdAt: undefined,
             },
             withSecretOutputs(opts, ["token"]),
             "gitlab",
@@ -122,16 +122,45 @@ abstract class GitLabAccessTokenBase extends pulumi.dynamic.Resource {
 
     /** Warns (without failing) about well-formed scopes newer than this package. */
     protected warnAboutUnknownScopes(scopes: GitLabAccessTokenArgs["scopes"]): void {
-        pulumi.output(scopes).apply((list) => {
-            const unknown = unknownGitLabScopes(list);
-            if (unknown.length > 0) {
-                pulumi.log.warn(
-                    `scope(s) ${unknown.join(", ")} are not known to pulumi-access-tokens; they are sent as given (GitLab will refuse them if it does not know them either)`,
-                    this,
-                );
-            }
-        });
+        warnAboutUnknownScopes(this, scopes);
     }
+}
+
+/** The inputs every GitLab token resource hands its provider, and its outputs (undefined until created). */
+function commonTokenProps(args: Omit<GitLabAccessTokenArgs, "accessLevel">): Record<string, unknown> {
+    return {
+        name: args.name,
+        scopes: args.scopes,
+        expiresAt: args.expiresAt,
+        description: args.description,
+        connection: secretInput(args.connection),
+        rotation: args.rotation,
+        rotationTrigger: args.rotationTrigger,
+        adopt: args.adopt,
+        tokenId: undefined,
+        apiUrl: undefined,
+        token: undefined,
+        active: undefined,
+        revoked: undefined,
+        createdAt: undefined,
+    };
+}
+
+/** Warns (without failing) about well-formed scopes newer than this package. */
+function warnAboutUnknownScopes(
+    resource: pulumi.Resource,
+    scopes: pulumi.Input<pulumi.Input<string>[]>,
+    known?: readonly string[],
+): void {
+    pulumi.output(scopes).apply((list) => {
+        const unknown = unknownGitLabScopes(list, known);
+        if (unknown.length > 0) {
+            pulumi.log.warn(
+                `scope(s) ${unknown.join(", ")} are not known to pulumi-access-tokens; they are sent as given (GitLab will refuse them if it does not know them either)`,
+                resource,
+            );
+        }
+    });
 }
 
 /**
@@ -170,5 +199,65 @@ export class GroupAccessToken extends GitLabAccessTokenBase {
 
     constructor(name: string, args: GroupAccessTokenArgs, opts?: pulumi.CustomResourceOptions) {
         super(groupAccessTokenProvider, "GroupAccessToken", name, args, { group: args.group }, opts);
+    }
+}
+
+/** Inputs of a GitLab personal access token: exactly one owner, `userId` or `serviceAccount`. */
+export interface PersonalAccessTokenArgs extends Omit<GitLabAccessTokenArgs, "accessLevel" | "scopes"> {
+    /**
+     * The user whose token this is (numeric id). Needs an administrator's credential in `gitlab:token`. Changing it
+     * replaces the token.
+     */
+    userId?: pulumi.Input<number>;
+    /**
+     * A group's service account whose token this is: the group (numeric id or full path) and the service account's
+     * numeric user id. Needs the Owner role on the group (or an administrator). Changing it replaces the token.
+     */
+    serviceAccount?: pulumi.Input<{ group: pulumi.Input<string | number>; userId: pulumi.Input<number> }>;
+    /** Scopes, e.g. `["read_api"]`. Changing them replaces the token. */
+    scopes: pulumi.Input<pulumi.Input<GitLabPersonalScope | (string & {})>[]>;
+}
+
+/**
+ * A GitLab personal access token of a user (`/users/:id/personal_access_tokens`, administrators only) or of a
+ * group's service account (`/groups/:id/service_accounts/:user_id/personal_access_tokens`, the group's Owner).
+ *
+ * Same behaviour as {@link ProjectAccessToken}: changes replace the token (new one first), except a rotation with
+ * `rotation.strategy: "rotate"`, which rotates it in place; `pulumi refresh` drops a token revoked, expired or
+ * deleted out of band, and the next `up` creates it again. The token acts with its user's roles: it has no
+ * `accessLevel`.
+ *
+ * @example
+ * ```ts
+ * const deployBot = new PersonalAccessToken("deploy-bot", {
+ *     serviceAccount: { group: "acme", userId: 77 },
+ *     name: "deploy",
+ *     scopes: ["read_api", "read_registry"],
+ *     rotation: { expiresInDays: 90, strategy: "rotate" },
+ * });
+ * export const deployToken = deployBot.token; // secret
+ * ```
+ */
+export class PersonalAccessToken extends GitLabTokenResource {
+    /** The user as given, for a user's token. */
+    declare readonly userId: pulumi.Output<number | undefined>;
+    /** The group (as given) and service account, for a service account's token. */
+    declare readonly serviceAccount: pulumi.Output<{ group: string; userId: number } | undefined>;
+
+    constructor(name: string, args: PersonalAccessTokenArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            personalAccessTokenProvider,
+            name,
+            {
+                userId: args.userId,
+                serviceAccount: args.serviceAccount,
+                ...commonTokenProps(args),
+                ...ownerInput(name, "gitlab", "PersonalAccessToken", opts),
+            },
+            withSecretOutputs(opts, ["token"]),
+            "gitlab",
+            "PersonalAccessToken",
+        );
+        warnAboutUnknownScopes(this, args.scopes, GITLAB_PERSONAL_SCOPES);
     }
 }

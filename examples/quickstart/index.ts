@@ -7,6 +7,7 @@ import {
     CodacyRepoToken,
     GiteaToken,
     GroupAccessToken,
+    PersonalAccessToken,
     ProjectAccessToken,
     QoveryGitToken,
 } from "pulumi-access-tokens";
@@ -17,6 +18,8 @@ const gitlabGroup = config.get("gitlabGroup") ?? "acme";
 const codacyOrganization = config.get("codacyOrganization") ?? "acme";
 const codacyRepository = config.get("codacyRepository") ?? "repo-001";
 const qoveryOrganizationId = config.require("qoveryOrganizationId");
+// A service account of the group (GitLab Premium): its token is made with the group Owner's credential.
+const gitlabServiceAccountId = config.getNumber("gitlabServiceAccountId");
 const gitlabBaseUrl = new pulumi.Config("gitlab").get("baseUrl") ?? "https://gitlab.com";
 
 // A random suffix keeps token names unique per stack.
@@ -37,6 +40,18 @@ const groupBot = new GroupAccessToken("group-bot", {
     scopes: ["read_api"],
     accessLevel: "developer",
 });
+
+// Only with a service account configured: registry pulls as the account, rotated in place every 90 days.
+const registryBot =
+    gitlabServiceAccountId === undefined
+        ? undefined
+        : new PersonalAccessToken("registry-bot", {
+              serviceAccount: { group: gitlabGroup, userId: gitlabServiceAccountId },
+              name: pulumi.interpolate`registry-${suffix.id}`,
+              description: "Pulls images for deployments",
+              scopes: ["read_registry"],
+              rotation: { expiresInDays: 90, rotateBeforeDays: 14, strategy: "rotate" },
+          });
 
 const giteaCi = new GiteaToken("gitea-ci", {
     name: pulumi.interpolate`ci-${suffix.id}`,
@@ -62,6 +77,7 @@ export const deployTokenId = deploy.tokenId;
 export const deployToken = deploy.token;
 export const deployExpiresAt = deploy.expiresAt;
 export const groupBotTokenId = groupBot.tokenId;
+export const registryBotTokenId = registryBot?.tokenId;
 export const giteaTokenId = giteaCi.tokenId;
 export const giteaTokenLastEight = giteaCi.tokenLastEight;
 export const codacyTokenId = coverage.tokenId;

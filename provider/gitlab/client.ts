@@ -4,6 +4,65 @@ import { collectPages, HttpClient, type HttpClientOptions, parseLinkHeader } fro
 /** Which kind of GitLab resource owns the tokens. */
 export type GitLabParentKind = "project" | "group";
 
+/** Whose personal access token: a user's (an administrator's API) or a group service account's (the group Owner's API). */
+export type GitLabPersonalTokenOwner =
+    | { userId: number; serviceAccount?: undefined }
+    | { userId?: undefined; serviceAccount: { group: string; userId: number } };
+
+/**
+ * Where a kind's tokens live on GitLab: the listing (and its query), the create path and one token's path (read,
+ * revoke; `/rotate` below it). Project, group and personal tokens differ only in these.
+ */
+export interface GitLabTokenHome {
+    /** What GitLab calls these tokens, for operations and messages: "project access token". */
+    label: string;
+    listPath: string;
+    listQuery?: Record<string, string | number>;
+    createPath: string;
+    tokenPath(tokenId: number): string;
+    /** False where GitLab has no read of one token (a service account's tokens): reads go through the listing. */
+    readsOne: boolean;
+}
+
+/** The home of a project's or group's access tokens. */
+export function parentTokenHome(kind: GitLabParentKind, parent: string): GitLabTokenHome {
+    const path = GitLabClient.tokensPath(kind, parent);
+    return {
+        label: `${kind} access token`,
+        listPath: path,
+        createPath: path,
+        tokenPath: (tokenId) => `${path}/${tokenId}`,
+        readsOne: true,
+    };
+}
+
+/**
+ * The home of a personal access token. A user's are created below `/users/:id` (administrators only) and handled
+ * through `/personal_access_tokens`; a service account's all live below its group, where its Owner may manage
+ * them (`/personal_access_tokens/:id` answers a non-administrator only about the caller's own tokens).
+ */
+export function personalTokenHome(owner: GitLabPersonalTokenOwner): GitLabTokenHome {
+    if (owner.serviceAccount) {
+        const { group, userId } = owner.serviceAccount;
+        const path = `/groups/${encodeURIComponent(group)}/service_accounts/${userId}/personal_access_tokens`;
+        return {
+            label: "service account personal access token",
+            listPath: path,
+            createPath: path,
+            tokenPath: (tokenId) => `${path}/${tokenId}`,
+            readsOne: false,
+        };
+    }
+    return {
+        label: "personal access token",
+        listPath: "/personal_access_tokens",
+        listQuery: { user_id: owner.userId },
+        createPath: `/users/${owner.userId}/personal_access_tokens`,
+        tokenPath: (tokenId) => `/personal_access_tokens/${tokenId}`,
+        readsOne: true,
+    };
+}
+
 export const gitLabTokenSchema = z.object({
     id: z.number().int(),
     name: z.string(),
@@ -61,10 +120,26 @@ export function gitLabErrorMessage(body: unknown): string | undefined {
 
 const ROLE_HINT =
     "The credential in gitlab:token needs the Maintainer role on the project (Owner on a group) and the `api` scope.";
+const PERSONAL_ROLE_HINT =
+    "Personal access tokens of other users need an administrator's credential in gitlab:token (scope `api`; also `admin_mode` where Admin Mode is on).";
+const SERVICE_ACCOUNT_ROLE_HINT =
+    "Tokens of a group's service account need the Owner role on the group (or an administrator) in gitlab:token, with the `api` scope.";
+
+/** The role an operation needs, by what it is about. */
+function roleHintFor(operation: string): string {
+    if (operation.includes("service account")) {
+        return SERVICE_ACCOUNT_ROLE_HINT;
+    }
+    return operation.includes("personal access token") ? PERSONAL_ROLE_HINT : ROLE_HINT;
+}
 
 function gitLabHint(status: number | undefined, operation: string, serviceMessage?: string): string | undefined {
     if (status === 400 && /permission/i.test(serviceMessage ?? "")) {
-        return ROLE_HINT; // GitLab answers a create without the needed role with 400, not 403.
+        return roleHintFor(operation); // GitLab answers a create without the needed role with 400, not 403.
+    }
+    if (status === 401 && operation.includes("personal access token")) {
+        // GitLab answers 401 about another user's personal token the caller may not see.
+        return `Check gitlab:token (or GITLAB_TOKEN): it is missing, expired or revoked, or lacks the role. ${roleHintFor(operation)}`;
     }
     if (status === 400 && /already revoked/i.test(serviceMessage ?? "")) {
         // E.g. an in-place rotation killed after GitLab rotated: the state still names the old token.
@@ -74,7 +149,7 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
         case 401:
             return "Check gitlab:token (or GITLAB_TOKEN): it is missing, expired or revoked.";
         case 403:
-            return ROLE_HINT;
+            return roleHintFor(operation);
         case 404:
             if (/\b(Project|Group) Not Found\b/i.test(serviceMessage ?? "")) {
                 return (
@@ -82,6 +157,12 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
                     "check the path in your program and the credential's role. The token may still live, so the state keeps it; " +
                     "if the project or group was deleted with its tokens, remove the resource with `pulumi state delete <urn>`."
                 );
+            }
+            if (/\bUser Not Found\b/i.test(serviceMessage ?? "")) {
+                return "GitLab does not know the user, or the service account is not one of the group's: check `userId` (or `serviceAccount.group` and `serviceAccount.userId`).";
+            }
+            if (operation.includes("personal access token")) {
+                return "Check the owner (`userId`, or `serviceAccount`'s group and user id) and the token id.";
             }
             return operation.includes("token")
                 ? "Check the project or group (id or full path) and the token id; GitLab also answers 404 when the credential cannot see the project."
@@ -91,7 +172,7 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
     }
 }
 
-/** Typed client of GitLab's project and group access token API. */
+/** Typed client of GitLab's project, group and personal access token API. */
 export class GitLabClient {
     private readonly http: HttpClient;
     /** The API root this client talks to (the instance recorded in a token's state). */
@@ -116,39 +197,68 @@ export class GitLabClient {
         return `/${kind}s/${encodeURIComponent(parent)}/access_tokens`;
     }
 
-    async list(
+    list(
         kind: GitLabParentKind,
         parent: string,
         filter: { state?: "active" | "inactive"; search?: string } = {},
     ): Promise<GitLabToken[]> {
-        const path = GitLabClient.tokensPath(kind, parent);
+        return this.listAt(parentTokenHome(kind, parent), filter);
+    }
+
+    get(kind: GitLabParentKind, parent: string, tokenId: number): Promise<GitLabToken> {
+        return this.getAt(parentTokenHome(kind, parent), tokenId);
+    }
+
+    create(kind: GitLabParentKind, parent: string, request: GitLabCreateTokenRequest): Promise<GitLabNewToken> {
+        return this.createAt(parentTokenHome(kind, parent), request);
+    }
+
+    rotate(kind: GitLabParentKind, parent: string, tokenId: number, expiresAt?: string): Promise<GitLabNewToken> {
+        return this.rotateAt(parentTokenHome(kind, parent), tokenId, expiresAt);
+    }
+
+    revoke(kind: GitLabParentKind, parent: string, tokenId: number): Promise<void> {
+        return this.revokeAt(parentTokenHome(kind, parent), tokenId);
+    }
+
+    /** Lists the tokens of a home (project, group, user or service account). */
+    async listAt(
+        home: GitLabTokenHome,
+        filter: { state?: "active" | "inactive"; search?: string } = {},
+    ): Promise<GitLabToken[]> {
         return collectPages<GitLabToken, number>(async (page) => {
             const response = await this.http.request({
-                operation: `list ${kind} access tokens`,
+                operation: `list ${home.label}s`,
                 method: "GET",
-                path,
-                query: { per_page: 100, page: page ?? 1, state: filter.state, search: filter.search },
+                path: home.listPath,
+                query: {
+                    ...home.listQuery,
+                    per_page: 100,
+                    page: page ?? 1,
+                    state: filter.state,
+                    search: filter.search,
+                },
                 schema: z.array(gitLabTokenSchema),
             });
             return { items: response.data, next: nextPage(response.headers) };
         });
     }
 
-    async get(kind: GitLabParentKind, parent: string, tokenId: number): Promise<GitLabToken> {
+    async getAt(home: GitLabTokenHome, tokenId: number): Promise<GitLabToken> {
         const response = await this.http.request({
-            operation: `read ${kind} access token`,
+            operation: `read ${home.label}`,
             method: "GET",
-            path: `${GitLabClient.tokensPath(kind, parent)}/${tokenId}`,
+            path: home.tokenPath(tokenId),
             schema: gitLabTokenSchema,
         });
         return response.data;
     }
 
-    async create(kind: GitLabParentKind, parent: string, request: GitLabCreateTokenRequest): Promise<GitLabNewToken> {
+    async createAt(home: GitLabTokenHome, request: GitLabCreateTokenRequest): Promise<GitLabNewToken> {
         const response = await this.http.request({
-            operation: `create ${kind} access token`,
+            operation: `create ${home.label}`,
             method: "POST",
-            path: GitLabClient.tokensPath(kind, parent),
+            path: home.createPath,
             body: request,
             schema: gitLabNewTokenSchema,
         });
@@ -156,22 +266,22 @@ export class GitLabClient {
     }
 
     /** Rotates a token: GitLab revokes the old value at once and returns a new token (new id, new value). */
-    async rotate(kind: GitLabParentKind, parent: string, tokenId: number, expiresAt?: string): Promise<GitLabNewToken> {
+    async rotateAt(home: GitLabTokenHome, tokenId: number, expiresAt?: string): Promise<GitLabNewToken> {
         const response = await this.http.request({
-            operation: `rotate ${kind} access token`,
+            operation: `rotate ${home.label}`,
             method: "POST",
-            path: `${GitLabClient.tokensPath(kind, parent)}/${tokenId}/rotate`,
+            path: `${home.tokenPath(tokenId)}/rotate`,
             body: expiresAt ? { expires_at: expiresAt } : {},
             schema: gitLabNewTokenSchema,
         });
         return response.data;
     }
 
-    async revoke(kind: GitLabParentKind, parent: string, tokenId: number): Promise<void> {
+    async revokeAt(home: GitLabTokenHome, tokenId: number): Promise<void> {
         await this.http.request({
-            operation: `revoke ${kind} access token`,
+            operation: `revoke ${home.label}`,
             method: "DELETE",
-            path: `${GitLabClient.tokensPath(kind, parent)}/${tokenId}`,
+            path: home.tokenPath(tokenId),
         });
     }
 }

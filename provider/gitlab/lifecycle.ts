@@ -1,7 +1,16 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs, compact } from "../lifecycle";
+import {
+    addDays,
+    type PlainObject,
+    todayUtc,
+    GONE,
+    unlessGone,
+    checkInputs,
+    compact,
+    listingForRead,
+} from "../lifecycle";
 import { DiffPlan, rotationDue } from "../plans";
 import type { RotationStrategy } from "../inputs";
 import {
@@ -15,13 +24,26 @@ import {
 } from "../instance";
 import { carriesMark, takeReplaced, markDoesNotFit, notingReplacement, ownerMarkIn, withMark } from "../ownership";
 import type { ProviderContext, TokenLifecycle } from "../types";
-import { GitLabClient, type GitLabNewToken, type GitLabParentKind, type GitLabToken } from "./client";
+import {
+    GitLabClient,
+    type GitLabNewToken,
+    type GitLabParentKind,
+    type GitLabToken,
+    type GitLabTokenHome,
+    parentTokenHome,
+    personalTokenHome,
+} from "./client";
 import {
     type GitLabConnection,
     type GitLabTokenInputs,
     groupTokenInputsSchema,
+    personalOwnerFailures,
+    personalTokenInputsSchema,
     projectTokenInputsSchema,
 } from "./inputs";
+
+/** The GitLab token kinds: project and group access tokens, and personal access tokens (a user's or a service account's). */
+export type GitLabTokenKind = GitLabParentKind | "personal";
 
 /** GitLab's limit on a token's description, which holds the ownership mark after the user's text. */
 const DESCRIPTION_MAX = 255;
@@ -35,7 +57,8 @@ export interface GitLabTokenState {
     token: string;
     active: boolean;
     revoked: boolean;
-    userId: number;
+    /** The bot user of a project or group token (a personal token's user is an input). */
+    userId?: number;
     createdAt: string;
     /** Expiry as granted by GitLab (YYYY-MM-DD). */
     expiresAt: string | null;
@@ -60,13 +83,16 @@ export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: P
  * which may well live on, so only another 404 (the token's own, e.g. "Project Access Token Not Found") means gone.
  */
 function isAboutTheToken(error: ApiError): boolean {
-    return !/\b(Project|Group) Not Found\b/i.test(error.serviceMessage ?? "");
+    return !/\b(Project|Group|User) Not Found\b/i.test(error.serviceMessage ?? "");
 }
 
-/** Lifecycle of `ProjectAccessToken` and `GroupAccessToken`: the same API below `/projects` or `/groups`. */
+/**
+ * Lifecycle of `ProjectAccessToken`, `GroupAccessToken` and `PersonalAccessToken`: the same API below `/projects`,
+ * `/groups` or a user's / service account's personal tokens (see `GitLabTokenHome`).
+ */
 export class GitLabTokenLifecycle implements TokenLifecycle {
     constructor(
-        private readonly kind: GitLabParentKind,
+        private readonly kind: GitLabTokenKind,
         private readonly ctx: ProviderContext,
         private readonly clientFor: (
             connection: GitLabConnection | undefined,
@@ -75,8 +101,15 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     ) {}
 
     async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const schema = this.kind === "project" ? projectTokenInputsSchema : groupTokenInputsSchema;
-        const outcome = checkInputs(schema, withoutInstance(news), (connection) => this.clientFor(connection));
+        const build = (connection: GitLabConnection | undefined) => this.clientFor(connection);
+        const outcome =
+            this.kind === "personal"
+                ? checkInputs(personalTokenInputsSchema, withoutInstance(news), build, personalOwnerFailures)
+                : checkInputs(
+                      this.kind === "project" ? projectTokenInputsSchema : groupTokenInputsSchema,
+                      withoutInstance(news),
+                      build,
+                  );
         return withEffectiveInstance("gitlab", outcome, this.ctx);
     }
 
@@ -100,7 +133,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         const inputs = this.inputsOf(props);
         const { client, apiUrl } = this.clientAt(props);
         const tokenId = Number(props.tokenId ?? id);
-        const live = await unlessGone(() => client.get(this.kind, inputs.parent, tokenId), isAboutTheToken);
+        const live = await this.readLive(client, inputs, tokenId);
         if (live === GONE || this.isGone(live)) {
             // Revoked or expired behind Pulumi's back: drop it so the next `up` creates it again.
             return {};
@@ -111,7 +144,9 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
 
     async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {
         const plan = new DiffPlan();
-        plan.compare(this.kind, olds[this.kind], news[this.kind], "replace");
+        for (const owner of this.ownerKeys()) {
+            plan.compare(owner, olds[owner], news[owner], "replace");
+        }
         plan.compare("name", olds.name, news.name, "replace");
         plan.compare("scopes", sortedOrSelf(olds.scopes), sortedOrSelf(news.scopes), "replace");
         plan.compare("accessLevel", olds.accessLevel, news.accessLevel, "replace");
@@ -182,7 +217,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     async delete(id: string, props: PlainObject): Promise<void> {
         const inputs = this.inputsOf(props);
         const { client } = this.clientAt(props);
-        await unlessGone(() => client.revoke(this.kind, inputs.parent, Number(props.tokenId ?? id)), isAboutTheToken);
+        await unlessGone(() => client.revokeAt(this.homeOf(inputs), Number(props.tokenId ?? id)), isAboutTheToken);
     }
 
     /** A client for the instance the token of this state lives on, and that instance. */
@@ -236,7 +271,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         await this.revokeLeftovers(client, inputs, mark, { replaced, tolerateRefusedListing: true });
         for (let attempt = 1; ; attempt++) {
             try {
-                return await client.create(this.kind, inputs.parent, request);
+                return await client.createAt(this.homeOf(inputs), request);
             } catch (e: unknown) {
                 if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
@@ -271,7 +306,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         let target = tokenId;
         for (let attempt = 1; ; attempt++) {
             try {
-                return await client.rotate(this.kind, inputs.parent, target, expiresAt);
+                return await client.rotateAt(this.homeOf(inputs), target, expiresAt);
             } catch (e: unknown) {
                 if (!(e instanceof ApiError) || !e.ambiguous) {
                     throw e;
@@ -291,7 +326,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                 const successors = await this.leftovers(client, inputs, mark, new Set([String(tokenId)]));
                 const [successor, ...extra] = successors.sort((a, b) => b.id - a.id);
                 for (const token of extra) {
-                    await client.revoke(this.kind, inputs.parent, token.id);
+                    await client.revokeAt(this.homeOf(inputs), token.id);
                 }
                 target = successor?.id ?? tokenId;
             }
@@ -306,7 +341,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         replaced: ReadonlySet<string>,
     ): Promise<GitLabToken[]> {
         // Leftovers of this create or rotation bear this name too; GitLab's search keeps the listing short.
-        const tokens = await client.list(this.kind, inputs.parent, { state: "active", search: inputs.name });
+        const tokens = await client.listAt(this.homeOf(inputs), { state: "active", search: inputs.name });
         return tokens.filter(
             (token) =>
                 token.name === inputs.name &&
@@ -340,7 +375,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
             throw e;
         }
         for (const token of found) {
-            await client.revoke(this.kind, inputs.parent, token.id);
+            await client.revokeAt(this.homeOf(inputs), token.id);
         }
         return found.length;
     }
@@ -348,19 +383,20 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     /** Takes over an existing token. Its value cannot be read back, so it is rotated to obtain one. */
     private async adopt(client: GitLabClient, inputs: GitLabTokenInputs, expiresAt: string): Promise<GitLabNewToken> {
         const tokenId = inputs.adopt!.tokenId;
-        const existing = await client.get(this.kind, inputs.parent, tokenId);
-        if (this.isGone(existing)) {
+        const home = this.homeOf(inputs);
+        const existing = await this.readLive(client, inputs, tokenId);
+        if (existing === GONE || this.isGone(existing)) {
             throw new ApiError({
                 service: "gitlab",
-                operation: `adopt ${this.kind} access token`,
+                operation: `adopt ${home.label}`,
                 method: "GET",
-                path: `${GitLabClient.tokensPath(this.kind, inputs.parent)}/${tokenId}`,
+                path: home.readsOne ? home.tokenPath(tokenId) : home.listPath,
                 status: 200,
                 serviceMessage: `token ${tokenId} is revoked or expired`,
                 hint: "Adopt an active token, or remove `adopt` to create a new one.",
             });
         }
-        return client.rotate(this.kind, inputs.parent, tokenId, expiresAt);
+        return client.rotateAt(home, tokenId, expiresAt);
     }
 
     private expiryFor(inputs: GitLabTokenInputs, today: string): string {
@@ -380,7 +416,8 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
             tokenId: token.id,
             active: token.active,
             revoked: token.revoked,
-            userId: token.user_id,
+            // A personal token's user is its owner input (`userId` or `serviceAccount.userId`), not an output.
+            userId: this.kind === "personal" ? undefined : token.user_id,
             createdAt: token.created_at,
             expiresAt: token.expires_at ?? null,
             lastUsedAt: token.last_used_at ?? null,
@@ -395,6 +432,39 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         });
         const { expiresAt: _requested, ...rest } = props;
         return { ...rest, ...state };
+    }
+
+    /** The inputs that say whose the token is; changing any replaces the token. */
+    private ownerKeys(): string[] {
+        return this.kind === "personal" ? ["userId", "serviceAccount"] : [this.kind];
+    }
+
+    /** Where this resource's token lives on GitLab. */
+    private homeOf(inputs: GitLabTokenInputs): GitLabTokenHome {
+        if (this.kind === "personal") {
+            return personalTokenHome(
+                inputs.serviceAccount ? { serviceAccount: inputs.serviceAccount } : { userId: Number(inputs.userId) },
+            );
+        }
+        return parentTokenHome(this.kind, inputs.parent);
+    }
+
+    /**
+     * The token as GitLab has it now, or GONE when GitLab says it does not exist. Where GitLab has no read of one
+     * token (a service account's), through the listing: a token missing from it is gone, a 404 of the listing is
+     * about the service account or group and proves nothing of the token.
+     */
+    private async readLive(
+        client: GitLabClient,
+        inputs: GitLabTokenInputs,
+        tokenId: number,
+    ): Promise<GitLabToken | typeof GONE> {
+        const home = this.homeOf(inputs);
+        if (home.readsOne) {
+            return unlessGone(() => client.getAt(home, tokenId), isAboutTheToken);
+        }
+        const tokens = await listingForRead(() => client.listAt(home), home.listPath, String(tokenId));
+        return tokens.find((token) => token.id === tokenId) ?? GONE;
     }
 
     /** Reads the parent under its kind's name (`project` or `group`) into a neutral shape. */

@@ -77,6 +77,15 @@ function specs(qoveryName: string): unknown[] {
                 token: "$ref:project.token",
             },
         },
+        {
+            kind: "PersonalAccessToken",
+            name: "personal",
+            args: {
+                serviceAccount: { group: "acme", userId: SEED.gitlab.serviceAccounts.deploy.id },
+                name: "deploy",
+                scopes: ["read_api"],
+            },
+        },
     ];
 }
 
@@ -234,6 +243,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
             "codacy token value",
             "gitea token value",
             "group token value",
+            "personal token value",
             "project token value",
         ]);
         expectVerboseClean(up.output);
@@ -256,7 +266,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
             deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] };
         };
         const tokens = (state.deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
-        expect(tokens).to.have.length(5);
+        expect(tokens).to.have.length(6);
         const encrypted = (value: unknown) => {
             const text = JSON.stringify(value ?? null);
             return text.includes("4dabf18193072939515e22adb298388d") && text.includes("ciphertext");
@@ -277,7 +287,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
         const providers = (state.deployment.resources ?? [])
             .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))
             .map((r) => r.inputs?.__provider);
-        expect(providers).to.have.length(5);
+        expect(providers).to.have.length(6);
         for (const provider of providers) {
             // Stored in clear (it is code), so it must not hold anything secret.
             expect(provider).to.be.a("string").that.is.not.empty;
@@ -321,6 +331,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
         expect(destroyed.status, "destroy succeeded").to.equal(0);
         expectVerboseClean(destroyed.output);
         expect(sandbox.liveTokens("qovery")).to.deep.equal([]);
+        expect(sandbox.liveTokens("gitlab").filter((t) => t.owner.startsWith("service_account:"))).to.deep.equal([]);
         expect(sandbox.liveTokens("codacy").filter((t) => t.owner === "gh/acme/repo-001")).to.deep.equal([]);
     });
 
@@ -350,6 +361,7 @@ const SERVICE_OF: Record<Resource, "gitlab" | "gitea" | "codacy" | "qovery"> = {
     GiteaToken: "gitea",
     CodacyRepoToken: "codacy",
     QoveryGitToken: "qovery",
+    PersonalAccessToken: "gitlab",
 };
 /** The credential setting of each service (in `connection` and in stack config). */
 const CREDENTIAL_OF = { gitlab: "token", gitea: "password", codacy: "apiToken", qovery: "apiToken" } as const;

@@ -46,6 +46,15 @@ export const GITLAB_RESOURCE_SCOPES: readonly string[] = [
     "write_observability",
 ];
 
+/** Scopes GitLab accepts for personal access tokens: the resource scopes and four more (`Gitlab::Auth`). */
+export const GITLAB_PERSONAL_SCOPES: readonly string[] = [
+    ...GITLAB_RESOURCE_SCOPES,
+    "read_user",
+    "sudo",
+    "admin_mode",
+    "read_service_ping",
+];
+
 /** Guest, Planner, Reporter, Developer, Maintainer, Owner. */
 export const GITLAB_ACCESS_LEVELS: readonly number[] = [10, 15, 20, 30, 40, 50];
 
@@ -57,6 +66,8 @@ interface GlUser {
     name: string;
     admin: boolean;
     bot: boolean;
+    /** For a group's service account: the group. */
+    serviceAccountOf?: number;
 }
 
 interface GlToken {
@@ -74,6 +85,8 @@ interface GlToken {
     /** Set for project/group access tokens, absent for personal tokens. */
     resource?: { type: GitlabResourceType; id: number };
     accessLevel?: number;
+    /** Set for personal tokens created through the API (not the seeded credentials): whose they are. */
+    personal?: "user" | "service_account";
     familyId: number;
     previousId?: number;
 }
@@ -118,6 +131,8 @@ export interface GitlabAccessor {
     /** Any token by id (project/group tokens and the seeded personal tokens). */
     findToken(id: number): GitlabTokenView | undefined;
     findTokenByValue(value: string): GitlabTokenView | undefined;
+    /** Personal access tokens created through the API, optionally of one user, in id order (revoked ones included). */
+    personalTokens(userId?: number): GitlabTokenView[];
     /** Project/group access tokens, optionally of one resource, in id order (revoked ones included). */
     tokens(resource?: { type: GitlabResourceType; id: number }): GitlabTokenView[];
     /** Revoke out of band (like a user clicking "Revoke" in the UI). False when unknown. */
@@ -147,6 +162,11 @@ export class GitlabEmulator implements ServiceEmulator {
             [...this.tokensById.values()]
                 .filter((t) => t.resource !== undefined)
                 .filter((t) => resource === undefined || sameResource(t.resource, resource))
+                .sort((a, b) => a.id - b.id)
+                .map((t) => this.view(t) as GitlabTokenView),
+        personalTokens: (userId) =>
+            [...this.tokensById.values()]
+                .filter((t) => t.personal !== undefined && (userId === undefined || t.userId === userId))
                 .sort((a, b) => a.id - b.id)
                 .map((t) => this.view(t) as GitlabTokenView),
         revoke: (id) => {
@@ -184,6 +204,10 @@ export class GitlabEmulator implements ServiceEmulator {
         for (const user of Object.values(GITLAB_SEED.users)) {
             this.users.set(user.id, { ...user, bot: false });
         }
+        for (const account of Object.values(GITLAB_SEED.serviceAccounts)) {
+            const { groupId, ...user } = account;
+            this.users.set(user.id, { ...user, admin: false, bot: true, serviceAccountOf: groupId });
+        }
         for (const group of Object.values(GITLAB_SEED.groups)) {
             this.groups.set(group.id, { ...group });
         }
@@ -219,13 +243,13 @@ export class GitlabEmulator implements ServiceEmulator {
 
     liveTokens(): LiveToken[] {
         return [...this.tokensById.values()]
-            .filter((t) => t.resource !== undefined && !t.revoked)
+            .filter((t) => (t.resource !== undefined || t.personal !== undefined) && !t.revoked)
             .sort((a, b) => a.id - b.id)
             .map((t) => ({
                 service: "gitlab" as const,
                 id: String(t.id),
                 name: t.name,
-                owner: `${t.resource?.type}:${t.resource?.id}`,
+                owner: t.resource ? `${t.resource.type}:${t.resource.id}` : `${t.personal}:${t.userId}`,
                 createdAt: t.createdAt.toISOString(),
                 expiresAt: t.expiresAt,
                 active: this.isActive(t),
@@ -280,6 +304,10 @@ export class GitlabEmulator implements ServiceEmulator {
         }
         if (rest.length === 2 && a === "personal_access_tokens" && b === "self") {
             return this.only(m, "GET", () => this.selfToken(req));
+        }
+        const personal = this.routePersonal(req, rest);
+        if (personal !== undefined) {
+            return personal;
         }
         const type: GitlabResourceType | undefined =
             a === "projects" ? "project" : a === "groups" ? "group" : undefined;
@@ -343,17 +371,9 @@ export class GitlabEmulator implements ServiceEmulator {
 
     private listTokens(req: SandboxRequest, type: GitlabResourceType, rawId: string): SandboxResponse {
         return this.withAuth(req, false, (user) => {
-            const state = req.query.get("state");
-            if (state !== null && state !== "active" && state !== "inactive") {
-                return json(400, { error: "state does not have a valid value" });
-            }
-            const revokedParam = req.query.get("revoked");
-            if (revokedParam !== null && revokedParam !== "true" && revokedParam !== "false") {
-                return json(400, { error: "revoked is invalid" });
-            }
-            const paging = pagingParams(req);
-            if ("response" in paging) {
-                return paging.response;
+            const query = listQuery(req);
+            if ("response" in query) {
+                return query.response;
             }
             const found = this.findResource(type, rawId, user);
             if ("response" in found) {
@@ -362,18 +382,23 @@ export class GitlabEmulator implements ServiceEmulator {
             if (!this.canManage(user, type, found.id, "read")) {
                 return unauthorized();
             }
-            const search = req.query.get("search")?.toLowerCase();
-            const all = this.resourceTokens(type, found.id)
-                .filter((t) => state === null || this.isActive(t) === (state === "active"))
-                .filter((t) => revokedParam === null || t.revoked === (revokedParam === "true"))
-                .filter((t) => search === undefined || t.name.toLowerCase().includes(search));
-            const { items, headers } = paginate(all, paging, req);
-            return json(
-                200,
-                items.map((t) => this.tokenJson(t, false)),
-                headers,
-            );
+            return this.listing(req, query, this.resourceTokens(type, found.id));
         });
+    }
+
+    /** One page of `tokens` after the `state`, `revoked` and `search` filters, with GitLab's paging headers. */
+    private listing(req: SandboxRequest, query: ListQuery, tokens: GlToken[]): SandboxResponse {
+        const { state, revoked, search } = query;
+        const all = tokens
+            .filter((t) => state === null || this.isActive(t) === (state === "active"))
+            .filter((t) => revoked === null || t.revoked === (revoked === "true"))
+            .filter((t) => search === undefined || t.name.toLowerCase().includes(search));
+        const { items, headers } = paginate(all, query.paging, req);
+        return json(
+            200,
+            items.map((t) => this.tokenJson(t, false)),
+            headers,
+        );
     }
 
     private getToken(req: SandboxRequest, type: GitlabResourceType, rawId: string, tokenId: string): SandboxResponse {
@@ -400,25 +425,7 @@ export class GitlabEmulator implements ServiceEmulator {
                 return params.response;
             }
             const p = params.value;
-            const problems: string[] = [];
-            const name = p.name;
-            if (name === undefined || name === null) {
-                problems.push("name is missing");
-            } else if (typeof name !== "string") {
-                problems.push("name is invalid");
-            }
-            const scopes = p.scopes;
-            if (scopes === undefined || scopes === null) {
-                problems.push("scopes is missing");
-            } else if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string")) {
-                problems.push("scopes is invalid");
-            } else if (!scopes.every((s) => GITLAB_RESOURCE_SCOPES.includes(s))) {
-                problems.push("scopes does not have a valid value");
-            }
-            const expires = dateParam(p.expires_at);
-            if (expires === "invalid") {
-                problems.push("expires_at is invalid");
-            }
+            const { problems, name, scopes, expires } = tokenParams(p, GITLAB_RESOURCE_SCOPES);
             let accessLevel = 40;
             if (p.access_level !== undefined && p.access_level !== null) {
                 const level = typeof p.access_level === "number" ? p.access_level : intParam(String(p.access_level));
@@ -431,9 +438,6 @@ export class GitlabEmulator implements ServiceEmulator {
                 }
             }
             const description = p.description;
-            if (description !== undefined && description !== null && typeof description !== "string") {
-                problems.push("description is invalid");
-            }
             if (problems.length > 0) {
                 return json(400, { error: problems.join(", ") });
             }
@@ -449,17 +453,8 @@ export class GitlabEmulator implements ServiceEmulator {
             }
             const tokenName = name as string;
             const scopeList = scopes as string[];
-            const today = this.today();
-            const expiresAt =
-                expires === undefined ? isoDate(addDays(today, GITLAB_SEED.maxLifetimeDays)) : (expires as string);
-            const modelErrors: string[] = [];
-            if (tokenName.trim() === "") {
-                modelErrors.push("Name can't be blank");
-            }
-            if (scopeList.length === 0) {
-                modelErrors.push("Scopes can't be blank");
-            }
-            modelErrors.push(...this.expiryErrors(expiresAt));
+            const expiresAt = this.createdExpiry(expires);
+            const modelErrors = this.modelErrors(tokenName, scopeList, expiresAt);
             if (modelErrors.length > 0) {
                 return badRequest(toSentence(modelErrors));
             }
@@ -510,13 +505,9 @@ export class GitlabEmulator implements ServiceEmulator {
         tokenId: string,
     ): SandboxResponse {
         return this.withAuth(req, true, (user) => {
-            const params = gitlabParams(req);
-            if ("response" in params) {
-                return params.response;
-            }
-            const expires = dateParam(params.value.expires_at);
-            if (expires === "invalid") {
-                return json(400, { error: "expires_at is invalid" });
+            const expires = rotateExpiry(req);
+            if (typeof expires === "object") {
+                return expires.response;
             }
             const found = this.findResource(type, rawId, user);
             if ("response" in found) {
@@ -582,10 +573,204 @@ export class GitlabEmulator implements ServiceEmulator {
             expiresAt,
             resource: token.resource,
             accessLevel: token.accessLevel,
+            ...(token.personal ? { personal: token.personal } : {}),
             familyId: token.familyId,
             previousId: token.id,
         });
         return json(200, this.tokenJson(rotated, true));
+    }
+
+    // ----- personal access tokens: a user's (administrators) and a group service account's (the group's Owner) -----
+
+    /** Routes of personal access tokens, or undefined for another path. */
+    private routePersonal(req: SandboxRequest, rest: string[]): SandboxResponse | undefined {
+        const m = req.method;
+        const [a, b, c, d, e, , g] = rest;
+        if (a === "users" && b !== undefined && c === "personal_access_tokens" && rest.length === 3) {
+            return this.only(m, "POST", () => this.createUserToken(req, b));
+        }
+        if (a === "personal_access_tokens" && b !== "self") {
+            if (rest.length === 1) {
+                return this.only(m, "GET", () => this.listUserTokens(req));
+            }
+            if (rest.length === 2 && b !== undefined) {
+                if (m === "GET" || m === "DELETE") {
+                    return this.userTokenAction(req, b, m === "GET" ? "read" : "revoke");
+                }
+                return methodNotAllowed();
+            }
+            if (rest.length === 3 && b !== undefined && c === "rotate") {
+                return this.only(m, "POST", () => this.userTokenAction(req, b, "rotate"));
+            }
+            return undefined;
+        }
+        if (a === "groups" && b !== undefined && c === "service_accounts" && d !== undefined) {
+            if (e !== "personal_access_tokens") {
+                return undefined;
+            }
+            const tokenId = rest[5];
+            if (rest.length === 5) {
+                if (m === "GET" || m === "POST") {
+                    return this.serviceAccountTokens(req, b, d, m === "GET" ? "list" : "create");
+                }
+                return methodNotAllowed();
+            }
+            if (rest.length === 6 && tokenId !== undefined) {
+                return this.only(m, "DELETE", () => this.serviceAccountTokens(req, b, d, "revoke", tokenId));
+            }
+            if (rest.length === 7 && tokenId !== undefined && g === "rotate") {
+                return this.only(m, "POST", () => this.serviceAccountTokens(req, b, d, "rotate", tokenId));
+            }
+        }
+        return undefined;
+    }
+
+    /** `POST /users/:user_id/personal_access_tokens`: administrators only (403 for anyone else). */
+    private createUserToken(req: SandboxRequest, rawUserId: string): SandboxResponse {
+        return this.withAuth(req, true, (caller) => {
+            if (!caller.admin) {
+                return forbidden();
+            }
+            const owner = /^\d+$/.test(rawUserId) ? this.users.get(Number(rawUserId)) : undefined;
+            return this.createPersonal(req, owner, "user");
+        });
+    }
+
+    /** `GET /personal_access_tokens`: an administrator's of anyone (`user_id`), anyone else's own only (401 otherwise). */
+    private listUserTokens(req: SandboxRequest): SandboxResponse {
+        return this.withAuth(req, false, (caller) => {
+            const query = listQuery(req);
+            if ("response" in query) {
+                return query.response;
+            }
+            const rawUserId = req.query.get("user_id");
+            const userId = rawUserId === null ? undefined : intParam(rawUserId);
+            if (userId !== undefined && Number.isNaN(userId)) {
+                return json(400, { error: "user_id is invalid" });
+            }
+            if (!caller.admin && userId !== undefined && userId !== caller.id) {
+                return unauthorized();
+            }
+            const owner = caller.admin ? userId : caller.id;
+            const tokens = [...this.tokensById.values()]
+                .filter((t) => t.resource === undefined && (owner === undefined || t.userId === owner))
+                .sort((x, y) => x.id - y.id);
+            return this.listing(req, query, tokens);
+        });
+    }
+
+    /**
+     * `GET`, `DELETE` and `POST .../rotate` of `/personal_access_tokens/:id`. An administrator may act on any token
+     * (404 when unknown); anyone else on their own only: 401 for another's or an unknown one (GitLab tells only
+     * administrators that a token does not exist).
+     */
+    private userTokenAction(req: SandboxRequest, rawId: string, action: "read" | "revoke" | "rotate"): SandboxResponse {
+        return this.withAuth(req, action !== "read", (caller) => {
+            const expires = action === "rotate" ? rotateExpiry(req) : undefined;
+            if (typeof expires === "object") {
+                return expires.response;
+            }
+            const token = /^\d+$/.test(rawId) ? this.tokensById.get(Number(rawId)) : undefined;
+            if (token === undefined || (!caller.admin && token.userId !== caller.id)) {
+                return caller.admin ? json(404, { message: "404 Not Found" }) : unauthorized();
+            }
+            return this.personalAction(token, action, expires);
+        });
+    }
+
+    /** A group service account's tokens: the group's Owner (or an administrator) lists, creates, revokes, rotates. */
+    private serviceAccountTokens(
+        req: SandboxRequest,
+        rawGroupId: string,
+        rawUserId: string,
+        action: "list" | "create" | "revoke" | "rotate",
+        rawTokenId?: string,
+    ): SandboxResponse {
+        return this.withAuth(req, action !== "list", (caller) => {
+            const found = this.findResource("group", rawGroupId, caller);
+            if ("response" in found) {
+                return found.response;
+            }
+            if (!caller.admin && this.accessLevel(caller, "group", found.id) < 50) {
+                return forbidden();
+            }
+            const account = /^\d+$/.test(rawUserId) ? this.users.get(Number(rawUserId)) : undefined;
+            if (account === undefined || account.serviceAccountOf !== found.id) {
+                return json(404, { message: "404 User Not Found" });
+            }
+            if (action === "create") {
+                return this.createPersonal(req, account, "service_account");
+            }
+            if (action === "list") {
+                const query = listQuery(req);
+                if ("response" in query) {
+                    return query.response;
+                }
+                const tokens = [...this.tokensById.values()]
+                    .filter((t) => t.userId === account.id)
+                    .sort((x, y) => x.id - y.id);
+                return this.listing(req, query, tokens);
+            }
+            const expires = rotateExpiry(req);
+            if (typeof expires === "object") {
+                return expires.response;
+            }
+            const token = /^\d+$/.test(rawTokenId ?? "") ? this.tokensById.get(Number(rawTokenId)) : undefined;
+            if (token === undefined || token.userId !== account.id) {
+                return json(404, { message: "404 Personal Access Token Not Found" });
+            }
+            return this.personalAction(token, action, expires);
+        });
+    }
+
+    private personalAction(
+        token: GlToken,
+        action: "read" | "revoke" | "rotate",
+        expires: string | undefined,
+    ): SandboxResponse {
+        if (action === "read") {
+            return json(200, this.tokenJson(token, false));
+        }
+        if (action === "revoke") {
+            token.revoked = true; // Revoking a revoked token succeeds too.
+            return empty(204);
+        }
+        return this.rotate(token, expires);
+    }
+
+    /** Creates a personal access token for `owner` (404 `User Not Found` when there is none). */
+    private createPersonal(
+        req: SandboxRequest,
+        owner: GlUser | undefined,
+        personal: "user" | "service_account",
+    ): SandboxResponse {
+        const params = gitlabParams(req);
+        if ("response" in params) {
+            return params.response;
+        }
+        const p = params.value;
+        const { problems, name, scopes, expires } = tokenParams(p, GITLAB_PERSONAL_SCOPES);
+        if (problems.length > 0) {
+            return json(400, { error: problems.join(", ") });
+        }
+        if (owner === undefined) {
+            return json(404, { message: "404 User Not Found" });
+        }
+        const expiresAt = this.createdExpiry(expires);
+        const modelErrors = this.modelErrors(name as string, scopes as string[], expiresAt);
+        if (modelErrors.length > 0) {
+            return badRequest(toSentence(modelErrors));
+        }
+        const token = this.newToken({
+            userId: owner.id,
+            name: name as string,
+            description: typeof p.description === "string" ? p.description : null,
+            scopes: [...(scopes as string[])],
+            expiresAt,
+            personal,
+            familyId: this.nextFamilyId++,
+        });
+        return json(201, this.tokenJson(token, true));
     }
 
     // ----- auth and permissions -----
@@ -732,6 +917,25 @@ export class GitlabEmulator implements ServiceEmulator {
             return true;
         }
         return this.clock.now().getTime() < Date.parse(`${token.expiresAt}T00:00:00.000Z`);
+    }
+
+    /** A created token's expiry: the one asked for, else the maximum lifetime (GitLab 16.0+). */
+    private createdExpiry(expires: string | undefined | "invalid"): string {
+        return expires === undefined || expires === "invalid"
+            ? isoDate(addDays(this.today(), GITLAB_SEED.maxLifetimeDays))
+            : expires;
+    }
+
+    /** The token model's validation errors, in GitLab's words. */
+    private modelErrors(name: string, scopes: string[], expiresAt: string): string[] {
+        const errors: string[] = [];
+        if (name.trim() === "") {
+            errors.push("Name can't be blank");
+        }
+        if (scopes.length === 0) {
+            errors.push("Scopes can't be blank");
+        }
+        return [...errors, ...this.expiryErrors(expiresAt)];
     }
 
     private expiryErrors(expiresAt: string): string[] {
@@ -882,12 +1086,69 @@ export class GitlabEmulator implements ServiceEmulator {
     }
 }
 
+interface ListQuery {
+    state: string | null;
+    revoked: string | null;
+    search: string | undefined;
+    paging: Paging;
+}
+
+/** A listing's filters (`state`, `revoked`, `search`) and paging, or Grape's 400 about a bad one. */
+function listQuery(req: SandboxRequest): ListQuery | { response: SandboxResponse } {
+    const state = req.query.get("state");
+    if (state !== null && state !== "active" && state !== "inactive") {
+        return { response: json(400, { error: "state does not have a valid value" }) };
+    }
+    const revoked = req.query.get("revoked");
+    if (revoked !== null && revoked !== "true" && revoked !== "false") {
+        return { response: json(400, { error: "revoked is invalid" }) };
+    }
+    const paging = pagingParams(req);
+    if ("response" in paging) {
+        return paging;
+    }
+    return { state, revoked, search: req.query.get("search")?.toLowerCase(), paging };
+}
+
+/** A token create's common parameters, checked as Grape does (problems in GitLab's words). */
+function tokenParams(
+    p: Record<string, unknown>,
+    allowedScopes: readonly string[],
+): { problems: string[]; name: unknown; scopes: unknown; expires: string | undefined | "invalid" } {
+    const problems: string[] = [];
+    const { name, scopes, description } = p;
+    if (name === undefined || name === null) {
+        problems.push("name is missing");
+    } else if (typeof name !== "string") {
+        problems.push("name is invalid");
+    }
+    if (scopes === undefined || scopes === null) {
+        problems.push("scopes is missing");
+    } else if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string")) {
+        problems.push("scopes is invalid");
+    } else if (!scopes.every((s) => allowedScopes.includes(s))) {
+        problems.push("scopes does not have a valid value");
+    }
+    const expires = dateParam(p.expires_at);
+    if (expires === "invalid") {
+        problems.push("expires_at is invalid");
+    }
+    if (description !== undefined && description !== null && typeof description !== "string") {
+        problems.push("description is invalid");
+    }
+    return { problems, name, scopes, expires };
+}
+
 function versionBody(): Record<string, unknown> {
     return { version: "17.11.0-sandbox", revision: "sandbox", kas: { enabled: false }, enterprise: false };
 }
 
 function sameResource(a: { type: string; id: number } | undefined, b: { type: string; id: number }): boolean {
     return a !== undefined && a.type === b.type && a.id === b.id;
+}
+
+function forbidden(): SandboxResponse {
+    return json(403, { message: "403 Forbidden" });
 }
 
 function unauthorized(): SandboxResponse {
@@ -954,6 +1215,16 @@ function gitlabParams(req: SandboxRequest): { value: Record<string, unknown> } |
         return { response: json(400, { error: "message body does not match declared format" }) };
     }
     return { value: { ...fromQuery, ...parsed.value } };
+}
+
+/** A rotation's optional `expires_at`, or Grape's 400 about a malformed body or date. */
+function rotateExpiry(req: SandboxRequest): string | undefined | { response: SandboxResponse } {
+    const params = gitlabParams(req);
+    if ("response" in params) {
+        return params;
+    }
+    const expires = dateParam(params.value.expires_at);
+    return expires === "invalid" ? { response: json(400, { error: "expires_at is invalid" }) } : expires;
 }
 
 /** Grape's `type: Date`: `YYYY-MM-DD` (a date-time keeps its date part). */

@@ -26,6 +26,10 @@ export const GITLAB_SEED = {
         api: { id: 102, name: "api", path: "api", pathWithNamespace: "acme/api", groupId: 11 },
         private: { id: 103, name: "private", path: "private", pathWithNamespace: "other/private", groupId: 12 },
     },
+    /** Service accounts of a top-level group (their personal access tokens are managed by the group's Owner). */
+    serviceAccounts: {
+        deploy: { id: 21, username: "service_account_group_11_deploy", name: "Deploy service account", groupId: 11 },
+    },
     /** Group memberships (inherited by the group's projects). `root` is an instance admin. */
     memberships: [
         { groupId: 11, userId: 4, accessLevel: 50 },

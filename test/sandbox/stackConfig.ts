@@ -24,10 +24,13 @@ export function sandboxStackConfig(sandbox: { baseUrls: SandboxBaseUrls }): Reco
         "qovery:baseUrl": { value: sandbox.baseUrls.qovery },
         "qovery:apiToken": { value: SEED.qovery.apiToken, secret: true },
         qoveryOrganizationId: { value: SEED.qovery.organizationId },
+        gitlabServiceAccountId: { value: String(SEED.gitlab.serviceAccounts.deploy.id) },
     };
 }
 
 /** Live tokens that programs created: everything but the seeded GitLab personal tokens. */
 export function tokensMadeByPrograms(sandbox: Pick<Sandbox, "liveTokens">): LiveToken[] {
-    return sandbox.liveTokens().filter((token) => token.service !== "gitlab" || /^(project|group):/.test(token.owner));
+    return sandbox
+        .liveTokens()
+        .filter((token) => token.service !== "gitlab" || /^(project|group|user|service_account):/.test(token.owner));
 }

@@ -4,7 +4,13 @@
 import type { PlainObject } from "../../provider/lifecycle";
 import { SEED } from "../sandbox";
 
-export type Resource = "ProjectAccessToken" | "GroupAccessToken" | "GiteaToken" | "CodacyRepoToken" | "QoveryGitToken";
+export type Resource =
+    | "ProjectAccessToken"
+    | "GroupAccessToken"
+    | "GiteaToken"
+    | "CodacyRepoToken"
+    | "QoveryGitToken"
+    | "PersonalAccessToken";
 
 const ORG = SEED.qovery.organizationId;
 
@@ -15,6 +21,7 @@ export const VALID_INPUTS: Record<Resource, PlainObject> = {
     GiteaToken: { name: "ci", scopes: ["read:repository"] },
     CodacyRepoToken: { provider: "gh", organization: "acme", repository: "repo-001" },
     QoveryGitToken: { organizationId: ORG, name: "gitlab-ci", type: "GITLAB", token: "git-provider-token" },
+    PersonalAccessToken: { userId: 2, name: "ci", scopes: ["read_api"] },
 };
 
 export interface BadInput {
@@ -342,6 +349,79 @@ export const BAD_INPUTS: BadInput[] = [
         inputs: { project: "acme/web" },
         property: "project",
         names: /unknown property "project"/,
+    },
+    // PersonalAccessToken
+    {
+        resource: "PersonalAccessToken",
+        what: "no owner",
+        inputs: { userId: undefined },
+        property: "userId",
+        names: /exactly one owner: userId .* or serviceAccount/,
+    },
+    {
+        resource: "PersonalAccessToken",
+        what: "two owners",
+        inputs: { serviceAccount: { group: "acme", userId: 21 } },
+        property: "userId",
+        names: /exactly one owner: userId or serviceAccount, not both/,
+    },
+    {
+        resource: "PersonalAccessToken",
+        what: "user id as a name",
+        inputs: { userId: "maintainer" },
+        property: "userId",
+        names: /userId must be a user's numeric id/,
+    },
+    {
+        resource: "PersonalAccessToken",
+        what: "service account without its user id",
+        inputs: { userId: undefined, serviceAccount: { group: "acme" } },
+        property: "serviceAccount",
+        names: /serviceAccount.userId/,
+    },
+    {
+        resource: "PersonalAccessToken",
+        what: "service account of a malformed group",
+        inputs: { userId: undefined, serviceAccount: { group: "acme group", userId: 21 } },
+        property: "serviceAccount",
+        names: /group must be a numeric id or a full path/,
+    },
+    {
+        resource: "PersonalAccessToken",
+        what: "misspelt personal scope",
+        inputs: { scopes: ["read_usr"] },
+        property: "scopes",
+        names: /scope "read_usr".*did you mean "read_user"/,
+        allowed: [...GITLAB_SCOPES_SAMPLE, "read_user", "sudo", "admin_mode"],
+    },
+    {
+        resource: "PersonalAccessToken",
+        what: "access level given to a personal token",
+        inputs: { accessLevel: "maintainer" },
+        property: "accessLevel",
+        names: /accessLevel does not apply to a personal access token/,
+    },
+    {
+        resource: "PersonalAccessToken",
+        what: "misspelt connection setting",
+        inputs: { connection: { tokn: "x" } },
+        property: "connection",
+        names: /unknown property "tokn" in connection.*"token"/,
+    },
+    {
+        resource: "PersonalAccessToken",
+        what: "past expiry date",
+        inputs: { expiresAt: "2020-01-01" },
+        property: "expiresAt",
+        names: /expiresAt 2020-01-01 is not in the future/,
+    },
+    {
+        resource: "PersonalAccessToken",
+        what: "unknown rotation strategy",
+        inputs: { rotation: { strategy: "swap" } },
+        property: "rotation",
+        names: /strategy must be one of/,
+        allowed: STRATEGIES,
     },
     // GiteaToken
     {

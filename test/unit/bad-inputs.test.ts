@@ -42,6 +42,10 @@ const KINDS: Record<Resource, Kind> = {
         lifecycle: (ctx) => new QoveryTokenLifecycle(ctx),
         config: (sb) => ({ "qovery:baseUrl": sb.baseUrls.qovery, "qovery:apiToken": SEED.qovery.apiToken }),
     },
+    PersonalAccessToken: {
+        lifecycle: (ctx) => new GitLabTokenLifecycle("personal", ctx),
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.root }),
+    },
 };
 
 /**

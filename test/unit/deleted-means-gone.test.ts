@@ -50,9 +50,38 @@ function gitLab(kind: "project" | "group"): Kind {
     };
 }
 
+/** A GitLab personal access token: a user's read itself, a service account's only through the account's listing. */
+function personal(of: "user" | "serviceAccount"): Kind {
+    const accountId = SEED.gitlab.serviceAccounts.deploy.id;
+    const listing = new RegExp(`/service_accounts/${accountId}/personal_access_tokens$`);
+    return {
+        resource: of === "user" ? "PersonalAccessToken" : "PersonalAccessToken (service account)",
+        service: "gitlab",
+        config: (sb) => ({
+            "gitlab:baseUrl": sb.baseUrls.gitlab,
+            "gitlab:token": of === "user" ? SEED.gitlab.tokens.root : SEED.gitlab.tokens.owner,
+        }),
+        lifecycle: (ctx) => new GitLabTokenLifecycle("personal", ctx),
+        inputs: {
+            ...(of === "user" ? { userId: 2 } : { serviceAccount: { group: "acme", userId: accountId } }),
+            name: "ci",
+            scopes: ["read_api"],
+        },
+        // The owner's token listing, the user or group, the current user.
+        auxiliary:
+            of === "user"
+                ? [/\/personal_access_tokens$/, /\/users\/\d+$/, /\/user$/]
+                : [listing, /\/groups\/[^/]+$/, /\/user$/],
+        delete: "deletes",
+        ...(of === "serviceAccount" ? { readByListing: listing } : {}),
+    };
+}
+
 const KINDS: Kind[] = [
     gitLab("project"),
     gitLab("group"),
+    personal("user"),
+    personal("serviceAccount"),
     {
         resource: "GiteaToken",
         service: "gitea",
@@ -174,7 +203,7 @@ describe("a delete reports success only when the token itself is gone (sandbox)"
     describe("GitLab: a 404 about the project or group is not about the token", () => {
         beforeEach(() => sandbox.reset());
 
-        for (const kind of KINDS.filter((k) => k.service === "gitlab")) {
+        for (const kind of KINDS.filter((k) => ["ProjectAccessToken", "GroupAccessToken"].includes(k.resource))) {
             it(`${kind.resource}: a renamed parent (404 ${kind.resource.startsWith("Project") ? "Project" : "Group"} Not Found) fails read and delete; the token lives on`, async () => {
                 const { lifecycle, id, outs } = await created(kind);
                 // The state still names the old path, as after a rename or a move on GitLab.
@@ -195,6 +224,25 @@ describe("a delete reports success only when the token itself is gone (sandbox)"
                 await lifecycle.delete(id, outs);
             });
         }
+    });
+
+    describe("GitLab: a 404 about a service account (User Not Found) is not about its token", () => {
+        beforeEach(() => sandbox.reset());
+
+        it("a service account the state names wrongly fails read and delete; the token lives on", async () => {
+            const kind = KINDS.find((k) => k.resource === "PersonalAccessToken (service account)")!;
+            const { lifecycle, id, outs } = await created(kind);
+            // As after the account left the group, or a state naming another account.
+            const moved: PlainObject = { ...outs, serviceAccount: { group: "11", userId: 999 } };
+            const readError = await caught(() => lifecycle.read(id, moved));
+            expect(readError.message).to.match(/HTTP 404.*User Not Found/);
+            expect(readError.message).to.include("the state keeps it");
+            const deleteError = await caught(() => lifecycle.delete(id, moved));
+            expect(deleteError.message).to.match(/HTTP 404.*User Not Found/);
+            expect(isLive(kind, id), "the token still lives").to.equal(true);
+            await lifecycle.delete(id, outs);
+            expect(isLive(kind, id)).to.equal(false);
+        });
     });
 
     describe("QoveryGitToken: the usage look-up before a delete", () => {

@@ -13,7 +13,7 @@ import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaClient } from "../../provider/gitea/client";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
-import { GitLabClient } from "../../provider/gitlab/client";
+import { GitLabClient, personalTokenHome } from "../../provider/gitlab/client";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { ApiError } from "../../provider/http";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
@@ -79,6 +79,15 @@ const OWNED = ownedBy("ci");
 /** The mark of another stack's resource of the same name. */
 const ANOTHER_STACK = ownedBy("ci", "other-stack").__owner;
 
+/** GitLab inputs that rotate in place, so an update calls the API. */
+const GITLAB_ROTATING = {
+    ...OWNED,
+    name: "ci",
+    scopes: ["read_api"],
+    rotation: { expiresInDays: 30, strategy: "rotate" },
+    rotationTrigger: "1",
+};
+
 function gitLabSubject(kind: "project" | "group"): Subject {
     const parent = kind === "project" ? { project: "acme/web" } : { group: 11 };
     const parentId = kind === "project" ? "101" : "11";
@@ -92,14 +101,7 @@ function gitLabSubject(kind: "project" | "group"): Subject {
         credential,
         config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": credential }),
         lifecycle: (ctx) => new GitLabTokenLifecycle(kind, ctx),
-        inputs: {
-            ...parent,
-            ...OWNED,
-            name: "ci",
-            scopes: ["read_api"],
-            rotation: { expiresInDays: 30, strategy: "rotate" },
-            rotationTrigger: "1",
-        },
+        inputs: { ...parent, ...GITLAB_ROTATING },
         updateNews: (inputs) => ({ ...inputs, rotationTrigger: "2" }),
         targets: {
             create: { method: "POST", path: /\/access_tokens$/ },
@@ -119,9 +121,52 @@ function gitLabSubject(kind: "project" | "group"): Subject {
     };
 }
 
+/** A personal access token of a user (an administrator's API) or of a group's service account (read by listing). */
+function personalSubject(of: "user" | "serviceAccount"): Subject {
+    const accountId = SEED.gitlab.serviceAccounts.deploy.id;
+    const owner =
+        of === "user"
+            ? { userId: SEED.gitlab.users.maintainer.id }
+            : { serviceAccount: { group: "acme", userId: accountId } };
+    const credential = of === "user" ? SEED.gitlab.tokens.root : SEED.gitlab.tokens.owner;
+    const tokens = of === "user" ? "/personal_access_tokens" : `/service_accounts/${accountId}/personal_access_tokens`;
+    return {
+        resource: of === "user" ? "PersonalAccessToken" : "PersonalAccessToken (service account)",
+        label: "GitLab",
+        service: "gitlab",
+        recovery: "revoke",
+        owner: of === "user" ? `user:${owner.userId}` : `service_account:${accountId}`,
+        credential,
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": credential }),
+        lifecycle: (ctx) => new GitLabTokenLifecycle("personal", ctx),
+        inputs: { ...owner, ...GITLAB_ROTATING },
+        updateNews: (inputs) => ({ ...inputs, rotationTrigger: "2" }),
+        targets: {
+            create: {
+                method: "POST",
+                path: of === "user" ? /\/users\/\d+\/personal_access_tokens$/ : new RegExp(`${tokens}$`),
+            },
+            read: { method: "GET", path: of === "user" ? /\/personal_access_tokens\/\d+$/ : new RegExp(`${tokens}$`) },
+            update: { method: "POST", path: new RegExp(`${tokens}/\\d+/rotate$`) },
+            delete: { method: "DELETE", path: new RegExp(`${tokens}/\\d+$`) },
+        },
+        bystander: async (sb) => {
+            const admin = new GitLabClient({ apiUrl: `${sb.baseUrls.gitlab}/api/v4`, token: SEED.gitlab.tokens.root });
+            const token = await admin.createAt(personalTokenHome(owner), {
+                name: "ci",
+                scopes: ["read_api"],
+                expires_at: addDays(todayUtc(), 30),
+            });
+            return String(token.id);
+        },
+    };
+}
+
 const SUBJECTS: Subject[] = [
     gitLabSubject("project"),
     gitLabSubject("group"),
+    personalSubject("user"),
+    personalSubject("serviceAccount"),
     {
         resource: "GiteaToken",
         label: "Gitea",
@@ -223,11 +268,14 @@ const adoptedOrFailed = (subject: Subject): Outcome => (subject.recovery === "ad
 const reconciledUnlessUnprovable = (subject: Subject): Outcome => (subject.recovery === "report" ? "fail" : "ok");
 
 /**
- * GitLab and Qovery read the token itself: its 404 means gone. Gitea and Codacy can only list the parent's
- * tokens: a 404 of that listing is about the parent, never proof the token is gone, so the read fails.
+ * GitLab and Qovery read the token itself: its 404 means gone. Gitea, Codacy and a GitLab service account's
+ * personal tokens can only be listed: a 404 of that listing is about the parent, never proof the token is gone,
+ * so the read fails.
  */
 const goneOnlyIfReadOfTheTokenItself = (subject: Subject): Outcome =>
-    subject.service === "gitea" || subject.service === "codacy" ? "fail" : "gone";
+    subject.service === "gitea" || subject.service === "codacy" || subject.resource.includes("service account")
+        ? "fail"
+        : "gone";
 
 const ROWS: Row[] = [
     // Transient: retried, then success.
@@ -533,7 +581,7 @@ describe("fault matrix: every resource × operation × fault (sandbox)", () => {
     const sandboxes: Sandbox[] = [];
 
     before(async function () {
-        this.timeout(120_000);
+        this.timeout(300_000); // seven subjects side by side on a shared 2-core machine
         await Promise.all(
             plan.map(async ({ cases }) => {
                 const sandbox = await startSandbox();

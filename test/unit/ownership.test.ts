@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaClient } from "../../provider/gitea/client";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
-import { GitLabClient } from "../../provider/gitlab/client";
+import { GitLabClient, type GitLabPersonalTokenOwner, personalTokenHome } from "../../provider/gitlab/client";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
 import {
@@ -73,6 +73,7 @@ interface Kind {
 
 const gitLabAdmin = (sb: Sandbox) =>
     new GitLabClient({ apiUrl: `${sb.baseUrls.gitlab}/api/v4`, token: SEED.gitlab.tokens.root });
+const serviceAccountId = SEED.gitlab.serviceAccounts.deploy.id;
 const giteaBob = (sb: Sandbox) =>
     new GiteaClient({
         apiUrl: `${sb.baseUrls.gitea}/api/v1`,
@@ -80,6 +81,33 @@ const giteaBob = (sb: Sandbox) =>
         password: SEED.gitea.users.bob.password,
     });
 const qoveryAdmin = (sb: Sandbox) => new QoveryClient({ apiUrl: sb.baseUrls.qovery, apiToken: SEED.qovery.apiToken });
+
+/** A GitLab personal access token of `owner`, created with `credential` (an administrator's, the group Owner's). */
+function personalKind(title: string, owner: GitLabPersonalTokenOwner, sandboxOwner: string, credential: string): Kind {
+    return {
+        title,
+        service: "gitlab",
+        owner: sandboxOwner,
+        lifecycle: (sb) =>
+            new GitLabTokenLifecycle(
+                "personal",
+                contextWith({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": credential }),
+            ),
+        inputs: { ...owner, name: "ci", scopes: ["read_api"] },
+        replacing: { scopes: ["api"] },
+        plant: async (sb, mark) =>
+            String(
+                (
+                    await gitLabAdmin(sb).createAt(personalTokenHome(owner), {
+                        name: "ci",
+                        scopes: ["read_api"],
+                        expires_at: addDays(todayUtc(), 30),
+                        ...(mark ? { description: withMark(undefined, mark, 255)! } : {}),
+                    })
+                ).id,
+            ),
+    };
+}
 
 const KINDS: Kind[] = [
     {
@@ -122,6 +150,13 @@ const KINDS: Kind[] = [
         plant: async (sb, mark) =>
             String((await giteaBob(sb).create("bob", withMark("ci", mark, 255)!, ["read:repository"])).id),
     },
+    personalKind("GitLab personal access token of a user", { userId: 2 }, "user:2", SEED.gitlab.tokens.root),
+    personalKind(
+        "GitLab personal access token of a group service account",
+        { serviceAccount: { group: "acme", userId: serviceAccountId } },
+        `service_account:${serviceAccountId}`,
+        SEED.gitlab.tokens.owner,
+    ),
     {
         title: "Qovery git token",
         service: "qovery",
