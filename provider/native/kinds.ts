@@ -3,7 +3,7 @@
 import type { z } from "zod";
 import { codacyTokenInputsSchema } from "../codacy/inputs";
 import { giteaTokenInputsSchema } from "../gitea/inputs";
-import { groupTokenInputsSchema, projectTokenInputsSchema } from "../gitlab/inputs";
+import { groupTokenInputsSchema, personalTokenInputsSchema, projectTokenInputsSchema } from "../gitlab/inputs";
 import { qoveryTokenInputsSchema } from "../qovery/inputs";
 import type { ResourceKind } from "../types";
 
@@ -79,7 +79,7 @@ function gitLabKind(parent: "project" | "group"): NativeKind {
             [parent]: `The ${parent}: a numeric id or its full path.`,
             accessLevel:
                 "Role of the token's bot user: guest, planner, reporter, developer, maintainer, owner (or 10-50).",
-            expiresAt: "Expiry date (YYYY-MM-DD); without it `rotation.expiresInDays` (default 365) decides.",
+            expiresAt: GITLAB_EXPIRY,
         },
         secretInputs: ["connection"],
         replaceOnChanges: [parent, "name", "scopes", "accessLevel", "description", "expiresAt"],
@@ -87,9 +87,27 @@ function gitLabKind(parent: "project" | "group"): NativeKind {
     };
 }
 
+const GITLAB_EXPIRY = "Expiry date (YYYY-MM-DD); without it `rotation.expiresInDays` (default 365) decides.";
+
 export const NATIVE_KINDS: readonly NativeKind[] = [
     gitLabKind("project"),
     gitLabKind("group"),
+    {
+        token: `${PACKAGE_NAME}:gitlab:PersonalAccessToken`,
+        kind: "PersonalAccessToken",
+        description:
+            "A GitLab personal access token of a user (created by an administrator) or of a group's service account.",
+        inputs: personalTokenInputsSchema,
+        inputDescriptions: {
+            ...COMMON_INPUTS,
+            userId: "The user's numeric id (needs an administrator's credential). Exactly one of userId, serviceAccount.",
+            serviceAccount: "`{ group, userId }`: a service account of the group (needs the group's Owner).",
+            expiresAt: GITLAB_EXPIRY,
+        },
+        secretInputs: ["connection"],
+        replaceOnChanges: ["userId", "serviceAccount", "name", "scopes", "description", "expiresAt"],
+        outputs: GITLAB_OUTPUTS,
+    },
     {
         token: `${PACKAGE_NAME}:gitea:GiteaToken`,
         kind: "GiteaToken",

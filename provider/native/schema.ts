@@ -42,6 +42,7 @@ export interface PackageSchema {
 }
 
 type JsonSchema = {
+    not?: JsonSchema;
     type?: string | string[];
     anyOf?: JsonSchema[];
     properties?: Record<string, JsonSchema>;
@@ -96,6 +97,11 @@ function objectType(node: JsonSchema, typeName: string, types: PackageSchema["ty
     return { type: "object", properties, ...(node.required?.length ? { required: node.required } : {}) };
 }
 
+/** zod's `never` becomes `{ not: {} }`: no value is accepted. */
+function acceptsNothing(node: JsonSchema): boolean {
+    return node.not !== undefined && Object.keys(node.not).length === 0;
+}
+
 function capitalized(name: string): string {
     return name.charAt(0).toUpperCase() + name.slice(1);
 }
@@ -119,6 +125,9 @@ export function resourceSchema(kind: NativeKind, types: PackageSchema["types"]) 
     const json = inputJsonSchema(kind);
     const inputProperties: Record<string, SchemaProperty> = {};
     for (const [name, node] of Object.entries(json.properties ?? {})) {
+        if (acceptsNothing(node)) {
+            continue; // an input zod refuses outright (e.g. accessLevel of a personal token): not in the schema
+        }
         const property = propertyOf(node, `${kind.token}${capitalized(name)}`, types);
         inputProperties[name] = {
             ...property,
