@@ -28,6 +28,18 @@ export interface TokenLifecycle {
     diff(id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult>;
     update(id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult>;
     delete(id: string, props: PlainObject): Promise<void>;
+    /**
+     * `pulumi import` (native provider): the token the import id names, read as the service shows it, with the
+     * inputs that declare it. Kinds without it cannot be imported (yet).
+     */
+    importToken?(id: string): Promise<ImportedToken>;
+}
+
+/** A token taken into the state by `pulumi import`: its id, the inputs that declare it and its state. */
+export interface ImportedToken {
+    id: string;
+    inputs: PlainObject;
+    outs: PlainObject;
 }
 
 /** The resource kinds this package implements. */

@@ -1,6 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
-import { ApiError } from "../http";
+import { ApiError, InputValidationError } from "../http";
 import {
     addDays,
     type PlainObject,
@@ -22,8 +22,16 @@ import {
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
-import { carriesMark, takeReplaced, markDoesNotFit, notingReplacement, ownerMarkIn, withMark } from "../ownership";
-import type { ProviderContext, TokenLifecycle } from "../types";
+import {
+    carriesMark,
+    takeReplaced,
+    markDoesNotFit,
+    notingReplacement,
+    ownerMarkIn,
+    withMark,
+    withoutMark,
+} from "../ownership";
+import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import {
     GitLabClient,
     type GitLabNewToken,
@@ -140,6 +148,64 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         }
         // A state written before the instance was recorded records it here, silently (see compareInstance).
         return { id, props: { ...props, [INSTANCE_FIELD]: apiUrl, ...this.grantedFields(live) } };
+    }
+
+    /**
+     * `pulumi import`: the id is `<project>/<token id>` (project path or id), `<group>/<token id>`, or for a personal
+     * token `<user id>/<token id>` or `<group>/<service account's user id>/<token id>`. The token is read as GitLab
+     * shows it and declared by what GitLab holds; GitLab never shows its value again, so `token` stays empty until
+     * the token is next rotated.
+     */
+    async importToken(id: string): Promise<ImportedToken> {
+        const declared = this.ownerInputsOf(id);
+        const tokenId = Number(id.split("/").pop());
+        const client = this.clientFor(undefined);
+        const live = await this.readLive(client, this.inputsOf(declared), tokenId);
+        if (live === GONE || this.isGone(live)) {
+            throw new InputValidationError(
+                `gitlab ${this.kind} token ${id}: GitLab has no active token ${tokenId} there`,
+                [],
+            );
+        }
+        const inputs = compact({
+            ...declared,
+            name: live.name,
+            scopes: live.scopes,
+            accessLevel: this.kind === "personal" ? undefined : live.access_level,
+            description: withoutMark(live.description) || undefined,
+        });
+        this.ctx.log(
+            `gitlab ${this.kind} token "${live.name}": GitLab never shows a token's value again, so \`token\` stays empty until the token is next rotated (change \`rotationTrigger\` to rotate it now).`,
+        );
+        const outs = { ...this.stateOf(inputs, this.inputsOf(inputs), live, ""), [INSTANCE_FIELD]: client.apiUrl };
+        return { id: String(live.id), inputs, outs };
+    }
+
+    /** The owner inputs an import id names (see `importToken`). */
+    private ownerInputsOf(id: string): PlainObject {
+        const segments = id.split("/");
+        const tokenId = segments.pop();
+        const forms =
+            this.kind === "personal"
+                ? "<user id>/<token id> or <group>/<service account user id>/<token id>"
+                : `<${this.kind} path or id>/<token id>, e.g. acme/web/1001`;
+        if (!/^\d+$/.test(tokenId ?? "") || segments.length === 0 || segments.some((segment) => segment === "")) {
+            throw new InputValidationError(
+                `gitlab ${this.kind} token import id must be ${forms}, got ${JSON.stringify(id)}`,
+                [],
+            );
+        }
+        if (this.kind !== "personal") {
+            return { [this.kind]: segments.join("/") };
+        }
+        const userId = Number(segments.pop());
+        if (!Number.isInteger(userId) || userId <= 0) {
+            throw new InputValidationError(
+                `gitlab personal token import id must be ${forms}, got ${JSON.stringify(id)}`,
+                [],
+            );
+        }
+        return segments.length === 0 ? { userId } : { serviceAccount: { group: segments.join("/"), userId } };
     }
 
     async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {

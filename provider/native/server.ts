@@ -249,9 +249,17 @@ export class NativeProvider {
                 const state = unwrapSecrets(plain(req.getProperties())) as PlainObject;
                 if (Object.keys(state).length === 0) {
                     // `pulumi import` reads with no state at all.
-                    throw new Error(
-                        `${kind.token}: \`pulumi import\` is not supported yet. To take an existing token over, declare the resource with \`adopt\` (README, "Rotation, expiry and adoption").`,
-                    );
+                    if (!lifecycle.importToken) {
+                        throw new Error(
+                            `${kind.token}: \`pulumi import\` is not supported yet. To take an existing token over, declare the resource with \`adopt\` (README, "Rotation, expiry and adoption").`,
+                        );
+                    }
+                    const imported = await lifecycle.importToken(req.getId());
+                    const response = new provproto.ReadResponse();
+                    response.setId(imported.id);
+                    response.setProperties(struct(wrapSecrets(imported.outs, secretNames(kind))));
+                    response.setInputs(struct(wrapSecrets(imported.inputs, kind.secretInputs)));
+                    return response;
                 }
                 const result = await lifecycle.read(req.getId(), state);
                 const response = new provproto.ReadResponse();

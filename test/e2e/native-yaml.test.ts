@@ -6,10 +6,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
+import { GitLabClient } from "../../provider/gitlab/client";
 import type { ServiceName } from "../../provider/http/errors";
 import { nativeKeyOf } from "../../provider/native/settings";
 import { SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
-import { changes, createTestWorkspace, ensureEngine, repoRoot, type TestWorkspace } from "./harness";
+import { changes, createTestWorkspace, ensureEngine, pulumiCli, repoRoot, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
 const SERVICE_OF = { project: "gitlab", group: "gitlab", gitea: "gitea", codacy: "codacy", qovery: "qovery" } as const;
@@ -257,6 +258,57 @@ outputs:
         const back = await ws.stack.up();
         expect(changes(back.summary.resourceChanges)).to.deep.equal({ delete: 2 });
         expect(sandbox.liveTokens("gitea").filter((t) => t.name.startsWith("by-alice"))).to.deep.equal([]);
+    });
+
+    it("pulumi import takes a GitLab token made by hand into the state; declared as generated, up changes nothing", async () => {
+        const gitlab = new GitLabClient({
+            apiUrl: `${sandbox.baseUrls.gitlab}/api/v4`,
+            token: SEED.gitlab.tokens.owner,
+        });
+        const byHand = await gitlab.create("project", "acme/web", {
+            name: "by-hand",
+            scopes: ["read_api"],
+            access_level: 30,
+            expires_at: "2027-06-30",
+            description: "made in the UI",
+        });
+        const generatedFile = path.join(dir, "imported.yaml");
+        // Asynchronously: the sandbox answers from this process.
+        const printed = await pulumiCli(
+            ws,
+            dir,
+            "import",
+            "accesstokens:gitlab:ProjectAccessToken",
+            "byHand",
+            `acme/web/${byHand.id}`,
+            "--yes",
+            "--protect=false",
+            "--out",
+            generatedFile,
+        );
+        expect(printed).to.include("GitLab never shows a token's value again");
+        const generated = fs.readFileSync(generatedFile, "utf8");
+        console.log(`      generated:\n${generated.replace(/^/gm, "        ")}`);
+        expect(generated)
+            .to.include("type: accesstokens:gitlab:ProjectAccessToken")
+            .and.include("name: by-hand")
+            .and.include("project: acme/web")
+            .and.include("accessLevel: 30")
+            .and.include("description: made in the UI");
+        const [, declared] = generated.split("resources:\n");
+        writeProgram(TOKENS.replace("outputs:", `${declared}outputs:`));
+        try {
+            const before = sandbox.requests.length;
+            const result = await ws.stack.up();
+            expect(changes(result.summary.resourceChanges)).to.deep.equal({});
+            expect(sandbox.requests.slice(before).filter((r) => r.method !== "GET")).to.deep.equal([]);
+            expect((await ws.stack.refresh()).summary.resourceChanges?.delete ?? 0).to.equal(0);
+        } finally {
+            writeProgram(TOKENS);
+        }
+        // Out of the program again: the up revokes it, as for a token the stack created.
+        expect(changes((await ws.stack.up()).summary.resourceChanges)).to.deep.equal({ delete: 1 });
+        expect(isLive("project", String(byHand.id))).to.equal(false);
     });
 
     it("pulumi import says it is not supported yet and points at adopt, leaving the state as it was", async () => {
