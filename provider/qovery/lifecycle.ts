@@ -16,6 +16,7 @@ import { carriesMark, notingReplacement, ownerMarkIn, takeReplaced, withMark, wi
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
 import {
+    QOVERY_DESCRIPTION_MAX,
     type QoveryConnection,
     type QoveryTokenInputs,
     qoveryCrossFieldFailures,
@@ -32,16 +33,13 @@ export function qoveryClientFor(connection: QoveryConnection | undefined, ctx: P
     });
 }
 
-/** Qovery's description limit as this package validates it; the ownership mark goes after the user's text. */
-const DESCRIPTION_MAX = 1024;
-
 /** The request for these inputs; the description carries the resource's ownership mark when there is room. */
 function requestOf(inputs: QoveryTokenInputs, mark: string | undefined): QoveryGitTokenRequest {
     return compact({
         name: inputs.name,
         type: inputs.type,
         token: inputs.token,
-        description: withMark(inputs.description, mark, DESCRIPTION_MAX),
+        description: withMark(inputs.description, mark, QOVERY_DESCRIPTION_MAX),
         workspace: inputs.workspace,
         git_api_url: inputs.gitApiUrl,
     });
