@@ -4,7 +4,13 @@
 import type { PlainObject } from "../../provider/lifecycle";
 import { SEED } from "../sandbox";
 
-export type Resource = "ProjectAccessToken" | "GroupAccessToken" | "GiteaToken" | "CodacyRepoToken" | "QoveryGitToken";
+export type Resource =
+    | "ProjectAccessToken"
+    | "GroupAccessToken"
+    | "GiteaToken"
+    | "CodacyRepoToken"
+    | "QoveryGitToken"
+    | "QoveryApiToken";
 
 const ORG = SEED.qovery.organizationId;
 
@@ -15,6 +21,7 @@ export const VALID_INPUTS: Record<Resource, PlainObject> = {
     GiteaToken: { name: "ci", scopes: ["read:repository"] },
     CodacyRepoToken: { provider: "gh", organization: "acme", repository: "repo-001" },
     QoveryGitToken: { organizationId: ORG, name: "gitlab-ci", type: "GITLAB", token: "git-provider-token" },
+    QoveryApiToken: { organizationId: ORG, name: "ci-deploy", roleId: SEED.qovery.roles.devops.id },
 };
 
 export interface BadInput {
@@ -584,6 +591,70 @@ export const BAD_INPUTS: BadInput[] = [
         inputs: { connection: { baseUrl: "http://api.qovery.internal" } },
         property: "connection",
         names: /baseUrl.*http:\/\/.*allowInsecureHttp/,
+    },
+    // QoveryApiToken
+    {
+        resource: "QoveryApiToken",
+        what: "organizationId that is not a UUID",
+        inputs: { organizationId: "acme" },
+        property: "organizationId",
+        names: /organizationId must be the organization's UUID/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "role given by name instead of id",
+        inputs: { roleId: "Admin" },
+        property: "roleId",
+        names: /roleId must be the UUID of one of the organization's roles/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "missing roleId",
+        inputs: { roleId: undefined },
+        property: "roleId",
+        names: /roleId must be the UUID/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "empty name",
+        inputs: { name: "  " },
+        property: "name",
+        names: /name must not be empty/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "over-long description",
+        inputs: { description: "d".repeat(1100) },
+        property: "description",
+        names: /description must be at most 1024/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "rotation strategy rotate (no rotate API)",
+        inputs: { rotation: { strategy: "rotate" } },
+        property: "rotation",
+        names: /strategy "rotate" needs a rotate API, which Qovery does not have/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "rotateBeforeDays not below expiresInDays",
+        inputs: { rotation: { expiresInDays: 10, rotateBeforeDays: 10 } },
+        property: "rotation",
+        names: /rotateBeforeDays must be smaller than expiresInDays/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "adopt by git token id",
+        inputs: { adopt: { gitTokenId: ORG } },
+        property: "adopt",
+        names: /adopt.apiTokenId must be the API token.s UUID/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "missing API token",
+        config: { "qovery:apiToken": undefined },
+        property: "connection",
+        names: /qovery:apiToken.*QOVERY_API_TOKEN/,
     },
 ];
 export function merged<T extends Record<string, unknown>>(base: T, changes: Record<string, unknown> | undefined): T {

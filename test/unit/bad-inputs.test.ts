@@ -6,6 +6,7 @@ import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { CREDENTIAL_INPUTS } from "../../provider/lifecycle";
+import { QoveryApiTokenLifecycle } from "../../provider/qovery/apiTokenLifecycle";
 import { QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
 import type { ProviderContext, TokenLifecycle } from "../../provider/types";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
@@ -40,6 +41,10 @@ const KINDS: Record<Resource, Kind> = {
     },
     QoveryGitToken: {
         lifecycle: (ctx) => new QoveryTokenLifecycle(ctx),
+        config: (sb) => ({ "qovery:baseUrl": sb.baseUrls.qovery, "qovery:apiToken": SEED.qovery.apiToken }),
+    },
+    QoveryApiToken: {
+        lifecycle: (ctx) => new QoveryApiTokenLifecycle(ctx),
         config: (sb) => ({ "qovery:baseUrl": sb.baseUrls.qovery, "qovery:apiToken": SEED.qovery.apiToken }),
     },
 };

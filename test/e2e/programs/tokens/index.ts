@@ -6,7 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tokens from "pulumi-access-tokens";
 
-type Kind = "ProjectAccessToken" | "GroupAccessToken" | "GiteaToken" | "CodacyRepoToken" | "QoveryGitToken";
+type Kind =
+    | "ProjectAccessToken"
+    | "GroupAccessToken"
+    | "GiteaToken"
+    | "CodacyRepoToken"
+    | "QoveryGitToken"
+    | "QoveryApiToken";
 interface Spec {
     kind: Kind;
     name: string;
@@ -21,6 +27,7 @@ const constructors: Record<Kind, Constructor> = {
     GiteaToken: tokens.GiteaToken as unknown as Constructor,
     CodacyRepoToken: tokens.CodacyRepoToken as unknown as Constructor,
     QoveryGitToken: tokens.QoveryGitToken as unknown as Constructor,
+    QoveryApiToken: tokens.QoveryApiToken as unknown as Constructor,
 };
 
 const config = new pulumi.Config();
@@ -42,7 +49,7 @@ function resolve(value: unknown): unknown {
         if (!target) {
             throw new Error(`unknown reference ${value}`);
         }
-        return (target.tokenId ?? target.gitTokenId)?.apply(String);
+        return (target.tokenId ?? target.gitTokenId ?? target.apiTokenId)?.apply(String);
     }
     if (typeof value === "string" && value.startsWith("$secret:")) {
         return config.requireSecret(value.slice(8));
@@ -60,9 +67,12 @@ for (const spec of specs) {
     made[spec.name] = new constructors[spec.kind](spec.name, resolve(spec.args));
 }
 
-/** name → the service's id of the token (Qovery: the git token id). */
+/** name → the service's id of the token (Qovery: the git token or API token id). */
 export const ids = Object.fromEntries(
-    Object.entries(made).map(([name, r]) => [name, (r.tokenId ?? r.gitTokenId) as pulumi.Output<unknown>]),
+    Object.entries(made).map(([name, r]) => [
+        name,
+        (r.tokenId ?? r.gitTokenId ?? r.apiTokenId) as pulumi.Output<unknown>,
+    ]),
 );
 /** name → token value, for the kinds that have one (a secret). */
 export const values = Object.fromEntries(
