@@ -27,7 +27,7 @@ import {
     type QoveryConnection,
     qoveryApiTokenInputsSchema,
 } from "./inputs";
-import { qoveryClientFor } from "./lifecycle";
+import { qoveryClientFor, unmarkedLostAnswer } from "./lifecycle";
 
 /** Inputs Qovery keeps on the token: it has no edit endpoint, so a change of any of them replaces the token. */
 const REPLACING_INPUTS = ["name", "description", "roleId"] as const;
@@ -197,10 +197,7 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (!marked) {
-                    throw e.withOutcome(
-                        "the API token carries no ownership mark, so what the request did cannot be told apart from other API tokens",
-                        `If the organization has an API token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { apiTokenId }\`) and run \`pulumi up\`.`,
-                    );
+                    throw unmarkedLostAnswer(e, "API token", inputs.name, "apiTokenId");
                 }
                 const deleted = await deleteLeftovers();
                 if (++lostAnswers >= 2) {

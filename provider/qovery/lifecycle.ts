@@ -45,6 +45,17 @@ function requestOf(inputs: QoveryTokenInputs, mark: string | undefined): QoveryG
     });
 }
 
+/**
+ * A lost create answer for a token without an ownership mark: nothing can tell what the request made apart from
+ * the organization's other tokens of that kind, so nothing is touched and the user is told what to look for.
+ */
+export function unmarkedLostAnswer(e: ApiError, kind: string, name: string, adoptKey: string): ApiError {
+    return e.withOutcome(
+        `the ${kind} carries no ownership mark, so what the request did cannot be told apart from other ${kind}s`,
+        `If the organization has ${kind}s named "${name}" that no stack holds, delete them (or take one over with \`adopt: { ${adoptKey} }\`) and run \`pulumi up\`.`,
+    );
+}
+
 /** Lifecycle of `QoveryGitToken`: the only kind that updates in place (`PUT`), e.g. with a rotated value. */
 export class QoveryTokenLifecycle implements TokenLifecycle {
     constructor(
@@ -251,10 +262,7 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (!marked) {
-                    throw e.withOutcome(
-                        "the git token carries no ownership mark, so what the request did cannot be told apart from other git tokens",
-                        `If the organization has a git token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { gitTokenId }\`) and run \`pulumi up\`.`,
-                    );
+                    throw unmarkedLostAnswer(e, "git token", inputs.name, "gitTokenId");
                 }
                 const mine = await takeOverLeftovers();
                 if (mine) {

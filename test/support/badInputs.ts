@@ -2,15 +2,11 @@
 // a reason naming the field. Run by test/unit/bad-inputs.test.ts against the lifecycles, and (the rows that can
 // carry a credential) by test/e2e/check-secrets.test.ts through the real engine.
 import type { PlainObject } from "../../provider/lifecycle";
+import type { ResourceKind } from "../../provider/types";
 import { SEED } from "../sandbox";
 
-export type Resource =
-    | "ProjectAccessToken"
-    | "GroupAccessToken"
-    | "GiteaToken"
-    | "CodacyRepoToken"
-    | "QoveryGitToken"
-    | "QoveryApiToken";
+/** Every kind has valid inputs and rows here (the tables are keyed by it). */
+export type Resource = ResourceKind;
 
 const ORG = SEED.qovery.organizationId;
 

@@ -5,7 +5,7 @@ import { withMark } from "../../provider/ownership";
 import { QoveryApiTokenLifecycle } from "../../provider/qovery/apiTokenLifecycle";
 import { QoveryClient } from "../../provider/qovery/client";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
-import { caught, contextWith } from "../support/context";
+import { caught, checkedCreate, contextWith } from "../support/context";
 import { ownedBy } from "../support/ownership";
 
 describe("Qovery API token lifecycle (sandbox)", () => {
@@ -37,12 +37,7 @@ describe("Qovery API token lifecycle (sandbox)", () => {
         return new QoveryApiTokenLifecycle(contextWith(config, () => today, log));
     }
 
-    async function created(extra: PlainObject = {}, on = lifecycle) {
-        const checked = await on.check({}, { ...base, ...extra });
-        expect(checked.failures ?? []).to.deep.equal([]);
-        const result = await on.create(checked.inputs as PlainObject);
-        return { id: result.id, outs: result.outs as PlainObject, inputs: checked.inputs as PlainObject };
-    }
+    const created = (extra: PlainObject = {}, on = lifecycle) => checkedCreate(on, { ...base, ...extra });
 
     it("check: roleId must be a UUID, only the overlap strategy exists, adopt needs an API token id", async () => {
         const role = await lifecycle.check({}, { ...base, roleId: "Admin" });

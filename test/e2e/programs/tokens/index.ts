@@ -6,13 +6,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tokens from "pulumi-access-tokens";
 
-type Kind =
-    | "ProjectAccessToken"
-    | "GroupAccessToken"
-    | "GiteaToken"
-    | "CodacyRepoToken"
-    | "QoveryGitToken"
-    | "QoveryApiToken";
 interface Spec {
     kind: Kind;
     name: string;
@@ -21,7 +14,7 @@ interface Spec {
 type AnyToken = pulumi.CustomResource & Record<string, pulumi.Output<unknown>>;
 type Constructor = new (name: string, args: unknown) => AnyToken;
 
-const constructors: Record<Kind, Constructor> = {
+const constructors = {
     ProjectAccessToken: tokens.ProjectAccessToken as unknown as Constructor,
     GroupAccessToken: tokens.GroupAccessToken as unknown as Constructor,
     GiteaToken: tokens.GiteaToken as unknown as Constructor,
@@ -29,6 +22,7 @@ const constructors: Record<Kind, Constructor> = {
     QoveryGitToken: tokens.QoveryGitToken as unknown as Constructor,
     QoveryApiToken: tokens.QoveryApiToken as unknown as Constructor,
 };
+type Kind = keyof typeof constructors;
 
 const config = new pulumi.Config();
 const specs: Spec[] = JSON.parse(config.get("resources") ?? "[]");
