@@ -62,7 +62,10 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
             const existing = await this.adopted(client, inputs.organizationId, inputs.adopt.apiTokenId);
             // Qovery never shows the value again: `token` stays empty until the next replacement. The state holds
             // what Qovery holds, so inputs that differ show up as a replacement on the next `up`.
-            return { id: existing.id, outs: this.stateOf({ ...recorded, ...this.liveInputs(existing) }, existing, "") };
+            return {
+                id: existing.id,
+                outs: this.stateOf({ ...recorded, ...this.liveInputs(existing, recorded) }, existing, ""),
+            };
         }
         const created = await this.createWithoutOrphans(client, inputs, ownerMarkIn(props));
         return { id: created.id, outs: this.stateOf(recorded, created, created.token) };
@@ -227,7 +230,7 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
     }
 
     /** The inputs as Qovery holds them (the ownership mark is ours, not the user's: it is no drift). */
-    private liveInputs(live: QoveryApiToken, props: PlainObject = {}): PlainObject {
+    private liveInputs(live: QoveryApiToken, props: PlainObject): PlainObject {
         return {
             name: live.name ?? props.name,
             description: withoutMark(live.description),
