@@ -647,6 +647,13 @@ export const BAD_INPUTS: BadInput[] = [
     },
     {
         resource: "QoveryApiToken",
+        what: "misspelt connection setting",
+        inputs: { connection: { apiTokn: "qov-credential" } },
+        property: "connection",
+        names: /unknown property "apiTokn" in connection \(did you mean "apiToken"\?\)/,
+    },
+    {
+        resource: "QoveryApiToken",
         what: "missing API token",
         config: { "qovery:apiToken": undefined },
         property: "connection",
