@@ -2,6 +2,7 @@ import { EMPTY_CONFIG, type StackConfig } from "./config";
 import { CodacyTokenLifecycle } from "./codacy/lifecycle";
 import { GiteaTokenLifecycle } from "./gitea/lifecycle";
 import { GitLabTokenLifecycle } from "./gitlab/lifecycle";
+import { QoveryApiTokenLifecycle } from "./qovery/apiTokenLifecycle";
 import { QoveryTokenLifecycle } from "./qovery/lifecycle";
 import type { ProviderContext, ResourceKind, TokenLifecycle } from "./types";
 
@@ -37,6 +38,8 @@ export function lifecycleFor(
             return new QoveryTokenLifecycle(ctx);
         case "PersonalAccessToken":
             return new GitLabTokenLifecycle("personal", ctx);
+        case "QoveryApiToken":
+            return new QoveryApiTokenLifecycle(ctx);
     }
 }
 

@@ -49,4 +49,5 @@ export type ResourceKind =
     | "GiteaToken"
     | "CodacyRepoToken"
     | "QoveryGitToken"
-    | "PersonalAccessToken";
+    | "PersonalAccessToken"
+    | "QoveryApiToken";

@@ -29,6 +29,32 @@ export const qoveryAssociatedServiceSchema = z.object({
 });
 export type QoveryAssociatedService = z.infer<typeof qoveryAssociatedServiceSchema>;
 
+/**
+ * An organization API token as Qovery lists it. The excerpt requires only `id` and `created_at`; the value is
+ * never listed, only answered once by the create.
+ */
+export const qoveryApiTokenSchema = z.object({
+    id: z.string().min(1),
+    created_at: z.string(),
+    updated_at: z.string().nullish(),
+    name: z.string().nullish(),
+    description: z.string().nullish(),
+    role_name: z.string().nullish(),
+    role_id: z.string().nullish(),
+});
+export type QoveryApiToken = z.infer<typeof qoveryApiTokenSchema>;
+
+/** The create's answer: the only time Qovery shows the token's value. */
+export const qoveryNewApiTokenSchema = qoveryApiTokenSchema.extend({ token: z.string().min(1) });
+export type QoveryNewApiToken = z.infer<typeof qoveryNewApiTokenSchema>;
+
+/** Body of an API token create (`OrganizationApiTokenCreateRequest`; `scope` is deprecated and never sent). */
+export interface QoveryApiTokenRequest {
+    name: string;
+    description?: string;
+    role_id: string;
+}
+
 /** Body of create and (full) update. */
 export interface QoveryGitTokenRequest {
     name: string;
@@ -59,14 +85,27 @@ export function qoveryErrorMessage(body: unknown): string | undefined {
     return undefined;
 }
 
-function qoveryHint(status: number | undefined): string | undefined {
+/** What Qovery's RBAC asks of the credential that manages organization API tokens. */
+const API_TOKEN_ROLE_HINT =
+    "The Qovery credential's role must be allowed to manage the organization's API tokens (\"Manage organization setup\": the Owner, Admin or DevOps role, or a custom role granting it).";
+
+function qoveryHint(status: number | undefined, operation: string): string | undefined {
+    const aboutApiTokens = operation.includes("API token");
     switch (status) {
         case 401:
             return "Check qovery:apiToken (or QOVERY_API_TOKEN): an organization API token, or a console JWT that has not expired.";
         case 403:
-            return "The Qovery credential needs admin rights on the organization.";
+            return aboutApiTokens
+                ? API_TOKEN_ROLE_HINT
+                : "The Qovery credential needs admin rights on the organization.";
         case 404:
-            return "Check organizationId and the git token id.";
+            return aboutApiTokens
+                ? "Check organizationId and the API token id."
+                : "Check organizationId and the git token id.";
+        case 409:
+            return aboutApiTokens
+                ? "Qovery API token names are unique per organization and another token holds this name: choose another name, or delete that token (or take it over with `adopt: { apiTokenId }`)."
+                : undefined;
         default:
             return undefined;
     }
@@ -78,7 +117,7 @@ export function qoveryAuthorization(apiToken: string): string {
     return `${looksLikeJwt ? "Bearer" : "Token"} ${apiToken}`;
 }
 
-/** Typed client of Qovery's organization git token API. */
+/** Typed client of Qovery's organization git token and API token APIs. */
 export class QoveryClient {
     private readonly http: HttpClient;
     /** The API root this client talks to (the instance recorded in a token's state). */
@@ -160,5 +199,40 @@ export class QoveryClient {
             schema: z.object({ results: z.array(qoveryAssociatedServiceSchema).default([]) }),
         });
         return response.data.results;
+    }
+
+    static apiTokensPath(organizationId: string): string {
+        return `/organization/${encodeURIComponent(organizationId)}/apiToken`;
+    }
+
+    async listApiTokens(organizationId: string): Promise<QoveryApiToken[]> {
+        const response = await this.http.request({
+            operation: "list API tokens",
+            method: "GET",
+            path: QoveryClient.apiTokensPath(organizationId),
+            // `results` is required here (the excerpt leaves it optional): an answer without it must never read
+            // as "the token is gone".
+            schema: z.object({ results: z.array(qoveryApiTokenSchema) }),
+        });
+        return response.data.results;
+    }
+
+    async createApiToken(organizationId: string, request: QoveryApiTokenRequest): Promise<QoveryNewApiToken> {
+        const response = await this.http.request({
+            operation: "create API token",
+            method: "POST",
+            path: QoveryClient.apiTokensPath(organizationId),
+            body: request,
+            schema: qoveryNewApiTokenSchema,
+        });
+        return response.data;
+    }
+
+    async deleteApiToken(organizationId: string, apiTokenId: string): Promise<void> {
+        await this.http.request({
+            operation: "delete API token",
+            method: "DELETE",
+            path: `${QoveryClient.apiTokensPath(organizationId)}/${encodeURIComponent(apiTokenId)}`,
+        });
     }
 }

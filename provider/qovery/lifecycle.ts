@@ -16,6 +16,7 @@ import { carriesMark, notingReplacement, ownerMarkIn, takeReplaced, withMark, wi
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
 import {
+    QOVERY_DESCRIPTION_MAX,
     type QoveryConnection,
     type QoveryTokenInputs,
     qoveryCrossFieldFailures,
@@ -32,19 +33,27 @@ export function qoveryClientFor(connection: QoveryConnection | undefined, ctx: P
     });
 }
 
-/** Qovery's description limit as this package validates it; the ownership mark goes after the user's text. */
-const DESCRIPTION_MAX = 1024;
-
 /** The request for these inputs; the description carries the resource's ownership mark when there is room. */
 function requestOf(inputs: QoveryTokenInputs, mark: string | undefined): QoveryGitTokenRequest {
     return compact({
         name: inputs.name,
         type: inputs.type,
         token: inputs.token,
-        description: withMark(inputs.description, mark, DESCRIPTION_MAX),
+        description: withMark(inputs.description, mark, QOVERY_DESCRIPTION_MAX),
         workspace: inputs.workspace,
         git_api_url: inputs.gitApiUrl,
     });
+}
+
+/**
+ * A lost create answer for a token without an ownership mark: nothing can tell what the request made apart from
+ * the organization's other tokens of that kind, so nothing is touched and the user is told what to look for.
+ */
+export function unmarkedLostAnswer(e: ApiError, kind: string, name: string, adoptKey: string): ApiError {
+    return e.withOutcome(
+        `the ${kind} carries no ownership mark, so what the request did cannot be told apart from other ${kind}s`,
+        `If the organization has ${kind}s named "${name}" that no stack holds, delete them (or take one over with \`adopt: { ${adoptKey} }\`) and run \`pulumi up\`.`,
+    );
 }
 
 /** Lifecycle of `QoveryGitToken`: the only kind that updates in place (`PUT`), e.g. with a rotated value. */
@@ -253,10 +262,7 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (!marked) {
-                    throw e.withOutcome(
-                        "the git token carries no ownership mark, so what the request did cannot be told apart from other git tokens",
-                        `If the organization has a git token "${inputs.name}" that no stack holds, delete it (or take it over with \`adopt: { gitTokenId }\`) and run \`pulumi up\`.`,
-                    );
+                    throw unmarkedLostAnswer(e, "git token", inputs.name, "gitTokenId");
                 }
                 const mine = await takeOverLeftovers();
                 if (mine) {

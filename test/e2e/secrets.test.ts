@@ -86,6 +86,11 @@ function specs(qoveryName: string): unknown[] {
                 scopes: ["read_api"],
             },
         },
+        {
+            kind: "QoveryApiToken",
+            name: "qoveryApi",
+            args: { organizationId: SEED.qovery.organizationId, name: "ci", roleId: SEED.qovery.roles.devops.id },
+        },
     ];
 }
 
@@ -245,6 +250,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
             "group token value",
             "personal token value",
             "project token value",
+            "qoveryApi token value",
         ]);
         expectVerboseClean(up.output);
     });
@@ -266,7 +272,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
             deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] };
         };
         const tokens = (state.deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
-        expect(tokens).to.have.length(6);
+        expect(tokens).to.have.length(specs("gitlab").length);
         const encrypted = (value: unknown) => {
             const text = JSON.stringify(value ?? null);
             return text.includes("4dabf18193072939515e22adb298388d") && text.includes("ciphertext");
@@ -287,7 +293,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
         const providers = (state.deployment.resources ?? [])
             .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))
             .map((r) => r.inputs?.__provider);
-        expect(providers).to.have.length(6);
+        expect(providers).to.have.length(specs("gitlab").length);
         for (const provider of providers) {
             // Stored in clear (it is code), so it must not hold anything secret.
             expect(provider).to.be.a("string").that.is.not.empty;
@@ -362,6 +368,7 @@ const SERVICE_OF: Record<Resource, "gitlab" | "gitea" | "codacy" | "qovery"> = {
     CodacyRepoToken: "codacy",
     QoveryGitToken: "qovery",
     PersonalAccessToken: "gitlab",
+    QoveryApiToken: "qovery",
 };
 /** The credential setting of each service (in `connection` and in stack config). */
 const CREDENTIAL_OF = { gitlab: "token", gitea: "password", codacy: "apiToken", qovery: "apiToken" } as const;

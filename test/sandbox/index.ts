@@ -23,6 +23,7 @@ export {
 export {
     QOVERY_GIT_PROVIDERS,
     type QoveryAccessor,
+    type QoveryApiTokenView,
     type QoveryAssociatedService,
     type QoveryGitProvider,
     type QoveryGitTokenView,

@@ -81,6 +81,18 @@ export const QOVERY_SEED = {
     apiToken: "sandbox-qovery-api-token",
     /** `Authorization: Bearer <jwt>`: an unsigned, obviously fake JWT. */
     jwt: "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJzYW5kYm94LXVzZXIiLCJpc3MiOiJzYW5kYm94In0.sandbox-signature",
+    /**
+     * The organization's built-in roles (their ids are per organization in Qovery). `apiToken` and `jwt` act as
+     * the Owner; an API token made in the sandbox acts with its role. Only roles that may "manage organization
+     * setup" (git and API tokens) may create or delete tokens.
+     */
+    roles: {
+        owner: { id: "00000000-0000-4000-8000-00000000b001", name: "Owner", managesSetup: true },
+        admin: { id: "00000000-0000-4000-8000-00000000b002", name: "Admin", managesSetup: true },
+        devops: { id: "00000000-0000-4000-8000-00000000b003", name: "DevOps", managesSetup: true },
+        billingManager: { id: "00000000-0000-4000-8000-00000000b004", name: "Billing Manager", managesSetup: false },
+        viewer: { id: "00000000-0000-4000-8000-00000000b005", name: "Viewer", managesSetup: false },
+    },
 } as const;
 
 /** Everything a test needs to talk to the sandbox. */

@@ -26,6 +26,7 @@ export const SPEC_FILES = {
     codacySwagger: "codacy-repository-tokens.swagger.json",
     codacyV31: "codacy-repository-tokens.v3.1.openapi.json",
     qovery: "qovery-git-tokens.openapi.json",
+    qoveryApiTokens: "qovery-api-tokens.openapi.json",
 } as const;
 
 /**

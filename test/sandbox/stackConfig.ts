@@ -10,7 +10,7 @@ export interface StackConfigValue {
 
 /**
  * Stack configuration that points every service of a program at the sandbox, credentials as secrets, plus
- * the project key `qoveryOrganizationId` the examples read.
+ * the project keys `qoveryOrganizationId` and `qoveryRoleId` (the DevOps role) the examples read.
  */
 export function sandboxStackConfig(sandbox: { baseUrls: SandboxBaseUrls }): Record<string, StackConfigValue> {
     return {
@@ -25,6 +25,7 @@ export function sandboxStackConfig(sandbox: { baseUrls: SandboxBaseUrls }): Reco
         "qovery:apiToken": { value: SEED.qovery.apiToken, secret: true },
         qoveryOrganizationId: { value: SEED.qovery.organizationId },
         gitlabServiceAccountId: { value: String(SEED.gitlab.serviceAccounts.deploy.id) },
+        qoveryRoleId: { value: SEED.qovery.roles.devops.id },
     };
 }
 

@@ -2,15 +2,11 @@
 // a reason naming the field. Run by test/unit/bad-inputs.test.ts against the lifecycles, and (the rows that can
 // carry a credential) by test/e2e/check-secrets.test.ts through the real engine.
 import type { PlainObject } from "../../provider/lifecycle";
+import type { ResourceKind } from "../../provider/types";
 import { SEED } from "../sandbox";
 
-export type Resource =
-    | "ProjectAccessToken"
-    | "GroupAccessToken"
-    | "GiteaToken"
-    | "CodacyRepoToken"
-    | "QoveryGitToken"
-    | "PersonalAccessToken";
+/** Every kind has valid inputs and rows here (the tables are keyed by it). */
+export type Resource = ResourceKind;
 
 const ORG = SEED.qovery.organizationId;
 
@@ -22,6 +18,7 @@ export const VALID_INPUTS: Record<Resource, PlainObject> = {
     CodacyRepoToken: { provider: "gh", organization: "acme", repository: "repo-001" },
     QoveryGitToken: { organizationId: ORG, name: "gitlab-ci", type: "GITLAB", token: "git-provider-token" },
     PersonalAccessToken: { userId: 2, name: "ci", scopes: ["read_api"] },
+    QoveryApiToken: { organizationId: ORG, name: "ci-deploy", roleId: SEED.qovery.roles.devops.id },
 };
 
 export interface BadInput {
@@ -664,6 +661,77 @@ export const BAD_INPUTS: BadInput[] = [
         inputs: { connection: { baseUrl: "http://api.qovery.internal" } },
         property: "connection",
         names: /baseUrl.*http:\/\/.*allowInsecureHttp/,
+    },
+    // QoveryApiToken
+    {
+        resource: "QoveryApiToken",
+        what: "organizationId that is not a UUID",
+        inputs: { organizationId: "acme" },
+        property: "organizationId",
+        names: /organizationId must be the organization's UUID/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "role given by name instead of id",
+        inputs: { roleId: "Admin" },
+        property: "roleId",
+        names: /roleId must be the UUID of one of the organization's roles/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "missing roleId",
+        inputs: { roleId: undefined },
+        property: "roleId",
+        names: /roleId must be the UUID/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "empty name",
+        inputs: { name: "  " },
+        property: "name",
+        names: /name must not be empty/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "over-long description",
+        inputs: { description: "d".repeat(1100) },
+        property: "description",
+        names: /description must be at most 1024/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "rotation strategy rotate (no rotate API)",
+        inputs: { rotation: { strategy: "rotate" } },
+        property: "rotation",
+        names: /strategy "rotate" needs a rotate API, which Qovery does not have/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "rotateBeforeDays not below expiresInDays",
+        inputs: { rotation: { expiresInDays: 10, rotateBeforeDays: 10 } },
+        property: "rotation",
+        names: /rotateBeforeDays must be smaller than expiresInDays/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "adopt by git token id",
+        inputs: { adopt: { gitTokenId: ORG } },
+        property: "adopt",
+        names: /adopt.apiTokenId must be the API token.s UUID/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "misspelt connection setting",
+        inputs: { connection: { apiTokn: "qov-credential" } },
+        property: "connection",
+        names: /unknown property "apiTokn" in connection \(did you mean "apiToken"\?\)/,
+    },
+    {
+        resource: "QoveryApiToken",
+        what: "missing API token",
+        config: { "qovery:apiToken": undefined },
+        property: "connection",
+        names: /qovery:apiToken.*QOVERY_API_TOKEN/,
     },
 ];
 export function merged<T extends Record<string, unknown>>(base: T, changes: Record<string, unknown> | undefined): T {

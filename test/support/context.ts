@@ -1,5 +1,7 @@
 import type { StackConfig } from "../../provider/config";
-import type { ProviderContext } from "../../provider/types";
+import { expect } from "chai";
+import type { PlainObject } from "../../provider/lifecycle";
+import type { ProviderContext, TokenLifecycle } from "../../provider/types";
 
 /** A provider context with the given stack config, an empty environment, an optional clock and a log sink. */
 export function contextWith(
@@ -19,4 +21,16 @@ export async function caught(fn: () => Promise<unknown>): Promise<Error> {
         return e as Error;
     }
     throw new Error("expected an error, got none");
+}
+
+/** `check` (which must pass) then `create`, as the engine runs them: the id, the outputs and the checked inputs. */
+export async function checkedCreate(
+    lifecycle: TokenLifecycle,
+    news: PlainObject,
+    olds: PlainObject = {},
+): Promise<{ id: string; outs: PlainObject; inputs: PlainObject }> {
+    const checked = await lifecycle.check(olds, news);
+    expect(checked.failures ?? []).to.deep.equal([]);
+    const result = await lifecycle.create(checked.inputs as PlainObject);
+    return { id: result.id, outs: result.outs as PlainObject, inputs: checked.inputs as PlainObject };
 }

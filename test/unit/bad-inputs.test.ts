@@ -6,6 +6,7 @@ import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { CREDENTIAL_INPUTS } from "../../provider/lifecycle";
+import { QoveryApiTokenLifecycle } from "../../provider/qovery/apiTokenLifecycle";
 import { QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
 import type { ProviderContext, TokenLifecycle } from "../../provider/types";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
@@ -45,6 +46,10 @@ const KINDS: Record<Resource, Kind> = {
     PersonalAccessToken: {
         lifecycle: (ctx) => new GitLabTokenLifecycle("personal", ctx),
         config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.root }),
+    },
+    QoveryApiToken: {
+        lifecycle: (ctx) => new QoveryApiTokenLifecycle(ctx),
+        config: (sb) => ({ "qovery:baseUrl": sb.baseUrls.qovery, "qovery:apiToken": SEED.qovery.apiToken }),
     },
 };
 

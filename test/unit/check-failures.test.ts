@@ -7,7 +7,7 @@ import { giteaTokenInputsSchema } from "../../provider/gitea/inputs";
 import { groupTokenInputsSchema, projectTokenInputsSchema } from "../../provider/gitlab/inputs";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { CREDENTIAL_INPUTS, withoutValueIfSensitive } from "../../provider/lifecycle";
-import { qoveryTokenInputsSchema } from "../../provider/qovery/inputs";
+import { qoveryApiTokenInputsSchema, qoveryTokenInputsSchema } from "../../provider/qovery/inputs";
 import { QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
 import { contextWith } from "../support/context";
 
@@ -17,6 +17,7 @@ const SCHEMAS: Record<string, z.ZodObject> = {
     GiteaToken: giteaTokenInputsSchema,
     CodacyRepoToken: codacyTokenInputsSchema,
     QoveryGitToken: qoveryTokenInputsSchema,
+    QoveryApiToken: qoveryApiTokenInputsSchema,
 };
 
 const PLANTED = "glpat-planted-credential-0123456789";

@@ -9,6 +9,7 @@ import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { ApiError } from "../../provider/http";
 import type { PlainObject } from "../../provider/lifecycle";
+import { QoveryApiTokenLifecycle } from "../../provider/qovery/apiTokenLifecycle";
 import { QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
 import type { ProviderContext, TokenLifecycle } from "../../provider/types";
 import { type FaultSpec, SEED, type Sandbox, type ServiceName, startSandbox } from "../sandbox";
@@ -115,6 +116,17 @@ const KINDS: Kind[] = [
         // The usage look-up made before a delete, and the organization's listing.
         auxiliary: [/\/gitToken\/[^/]+\/associatedServices$/, /\/gitToken$/],
         delete: "refuses",
+    },
+    {
+        resource: "QoveryApiToken",
+        service: "qovery",
+        config: (sb) => ({ "qovery:baseUrl": sb.baseUrls.qovery, "qovery:apiToken": SEED.qovery.apiToken }),
+        lifecycle: (ctx) => new QoveryApiTokenLifecycle(ctx),
+        inputs: { organizationId: ORG, name: "ci-deploy", roleId: SEED.qovery.roles.devops.id },
+        // Qovery has no read of one API token: the organization's listing is the only look-up.
+        auxiliary: [/\/apiToken$/],
+        delete: "deletes",
+        readByListing: /\/apiToken$/,
     },
 ];
 

@@ -19,6 +19,7 @@ import { ApiError } from "../../provider/http";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
 import { withMark } from "../../provider/ownership";
 import { QoveryClient } from "../../provider/qovery/client";
+import { QoveryApiTokenLifecycle } from "../../provider/qovery/apiTokenLifecycle";
 import { QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
 import type { ProviderContext, TokenLifecycle } from "../../provider/types";
 import { type FaultSpec, SEED, type Sandbox, type ServiceName, startSandbox } from "../sandbox";
@@ -71,6 +72,8 @@ interface Subject {
     targets: Partial<Record<Op, Target>>;
     /** Makes a token the resource must never touch (same owner, same name where the service allows it). */
     bystander?: (sb: Sandbox) => Promise<string>;
+    /** The kind reads its token through a listing of the parent (no read of one token), besides Gitea and Codacy. */
+    readsThroughListing?: boolean;
 }
 
 const ORG = SEED.qovery.organizationId;
@@ -139,6 +142,7 @@ function personalSubject(of: "user" | "serviceAccount"): Subject {
         credential,
         config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": credential }),
         lifecycle: (ctx) => new GitLabTokenLifecycle("personal", ctx),
+        readsThroughListing: of === "serviceAccount",
         inputs: { ...owner, ...GITLAB_ROTATING },
         updateNews: (inputs) => ({ ...inputs, rotationTrigger: "2" }),
         targets: {
@@ -236,6 +240,33 @@ const SUBJECTS: Subject[] = [
             return token.id;
         },
     },
+    {
+        resource: "QoveryApiToken",
+        label: "Qovery",
+        service: "qovery",
+        recovery: "revoke",
+        owner: `organization:${ORG}`,
+        credential: SEED.qovery.apiToken,
+        config: (sb) => ({ "qovery:baseUrl": sb.baseUrls.qovery, "qovery:apiToken": SEED.qovery.apiToken }),
+        lifecycle: (ctx) => new QoveryApiTokenLifecycle(ctx),
+        inputs: { organizationId: ORG, name: "ci-deploy", roleId: SEED.qovery.roles.devops.id, ...OWNED },
+        targets: {
+            create: { method: "POST", path: /\/apiToken$/ },
+            read: { method: "GET", path: /\/apiToken$/ },
+            delete: { method: "DELETE", path: /\/apiToken\/[^/]+$/ },
+        },
+        readsThroughListing: true,
+        // Another stack's API token (its own mark); names are unique in the organization, so it has its own.
+        bystander: async (sb) => {
+            const admin = new QoveryClient({ apiUrl: sb.baseUrls.qovery, apiToken: SEED.qovery.apiToken });
+            const token = await admin.createApiToken(ORG, {
+                name: "ci-deploy-other-stack",
+                role_id: SEED.qovery.roles.devops.id,
+                description: withMark(undefined, ANOTHER_STACK, 1024)!,
+            });
+            return token.id;
+        },
+    },
 ];
 
 type FaultPart = Omit<FaultSpec, "service" | "method" | "path">;
@@ -268,14 +299,12 @@ const adoptedOrFailed = (subject: Subject): Outcome => (subject.recovery === "ad
 const reconciledUnlessUnprovable = (subject: Subject): Outcome => (subject.recovery === "report" ? "fail" : "ok");
 
 /**
- * GitLab and Qovery read the token itself: its 404 means gone. Gitea, Codacy and a GitLab service account's
- * personal tokens can only be listed: a 404 of that listing is about the parent, never proof the token is gone,
- * so the read fails.
+ * GitLab and Qovery git tokens read the token itself: its 404 means gone. Gitea, Codacy and the kinds marked
+ * `readsThroughListing` (a GitLab service account's personal tokens, Qovery API tokens) can only be listed: a 404
+ * of that listing is about the parent, never proof the token is gone, so the read fails.
  */
 const goneOnlyIfReadOfTheTokenItself = (subject: Subject): Outcome =>
-    subject.service === "gitea" || subject.service === "codacy" || subject.resource.includes("service account")
-        ? "fail"
-        : "gone";
+    subject.service === "gitea" || subject.service === "codacy" || subject.readsThroughListing ? "fail" : "gone";
 
 const ROWS: Row[] = [
     // Transient: retried, then success.
@@ -521,7 +550,7 @@ async function runCase(sandbox: Sandbox, { subject, row, op, outcome }: Case): P
                 const id = result!.id!;
                 expect(live(), "the created token is live").to.include(id);
                 expect(others(live()), "exactly one new token, no orphan").to.deep.equal([id]);
-                if (subject.service === "qovery") {
+                if (subject.resource === "QoveryGitToken") {
                     expect(sandbox.qovery.secretOf(id)).to.equal("git-provider-token-1");
                 } else {
                     expect(result!.outs!.token, "its value").to.be.a("string").that.is.not.empty;

@@ -18,6 +18,7 @@ import {
     withoutMark,
 } from "../../provider/ownership";
 import { QoveryClient } from "../../provider/qovery/client";
+import { QoveryApiTokenLifecycle } from "../../provider/qovery/apiTokenLifecycle";
 import { QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
 import type { TokenLifecycle } from "../../provider/types";
 import { SEED, type Sandbox, type ServiceName, startSandbox } from "../sandbox";
@@ -69,6 +70,8 @@ interface Kind {
     replacing?: PlainObject;
     /** Puts a token on the service as a run would have, carrying `mark` (or none); returns its id. */
     plant(sb: Sandbox, mark: string | undefined): Promise<string>;
+    /** Names are unique on the service and carry no mark (Qovery API tokens): another stack needs another name. */
+    uniqueNames?: boolean;
 }
 
 const gitLabAdmin = (sb: Sandbox) =>
@@ -177,6 +180,28 @@ const KINDS: Kind[] = [
                 })
             ).id,
     },
+    {
+        title: "Qovery API token",
+        service: "qovery",
+        owner: `organization:${ORG}`,
+        lifecycle: (sb) =>
+            new QoveryApiTokenLifecycle(
+                contextWith({ "qovery:baseUrl": sb.baseUrls.qovery, "qovery:apiToken": SEED.qovery.apiToken }),
+            ),
+        inputs: { organizationId: ORG, name: "ci", roleId: SEED.qovery.roles.devops.id },
+        // A replacement that keeps the name deletes first (names are unique): a new name overlaps.
+        replacing: { name: "ci-2" },
+        uniqueNames: true,
+        // Only this resource's own leftover can hold its name; the others are named after who made them.
+        plant: async (sb, mark) =>
+            (
+                await qoveryAdmin(sb).createApiToken(ORG, {
+                    name: mark === MINE ? "ci" : `ci-${mark === undefined ? "unmarked" : "other-stack"}`,
+                    role_id: SEED.qovery.roles.devops.id,
+                    ...(mark ? { description: withMark(undefined, mark, 1024)! } : {}),
+                })
+            ).id,
+    },
 ];
 
 describe("ownership marks against the sandbox: leftovers, bystanders, replacements, two stacks at once", () => {
@@ -219,7 +244,7 @@ describe("ownership marks against the sandbox: leftovers, bystanders, replacemen
                 if (unmarked) {
                     expect(survivors).to.include(unmarked);
                 }
-                if (kind.service === "qovery") {
+                if (kind.title === "Qovery git token") {
                     // The git token's value is ours to give: the leftover is taken over rather than replaced.
                     expect(id).to.equal(leftover);
                 } else {
@@ -230,7 +255,9 @@ describe("ownership marks against the sandbox: leftovers, bystanders, replacemen
 
             it("without a mark (a state from before marks), nothing is taken for a leftover", async () => {
                 const planted = await kind.plant(sandbox, MINE);
-                const { id } = await create(kind.lifecycle(sandbox), kind.inputs);
+                // Where names are unique the planted token holds the name: this create takes another.
+                const news = kind.uniqueNames ? { ...kind.inputs, name: "ci-before-marks" } : kind.inputs;
+                const { id } = await create(kind.lifecycle(sandbox), news);
                 expect(live(kind)).to.include(planted).and.include(id);
             });
 
@@ -250,9 +277,10 @@ describe("ownership marks against the sandbox: leftovers, bystanders, replacemen
 
             it("two stacks create the same name at once, one answer lost: each ends with its own token", async () => {
                 sandbox.faults.add({ service: kind.service, method: "POST", when: "after", kind: "reset" });
+                const theirName = kind.uniqueNames ? { name: "ci-other-stack" } : {};
                 const [mine, theirs] = await Promise.all([
                     create(kind.lifecycle(sandbox), { ...kind.inputs, ...ownedBy("ci") }),
-                    create(kind.lifecycle(sandbox), { ...kind.inputs, ...ownedBy("ci", "other-stack") }),
+                    create(kind.lifecycle(sandbox), { ...kind.inputs, ...theirName, ...ownedBy("ci", "other-stack") }),
                 ]);
                 expect(mine.id).to.not.equal(theirs.id);
                 expect(live(kind)).to.deep.equal([mine.id, theirs.id].sort());

@@ -60,6 +60,7 @@ describe("sandbox vs. the shared API specs", function () {
     let swagger: ApiSpec;
     let v31: ApiSpec;
     let qovery: ApiSpec;
+    let qoveryApiTokens: ApiSpec;
 
     before(async () => {
         // Fails with a message naming every folder it looked in when /work/shared/specs is missing.
@@ -67,6 +68,7 @@ describe("sandbox vs. the shared API specs", function () {
         swagger = loadSpec(dir, SPEC_FILES.codacySwagger);
         v31 = loadSpec(dir, SPEC_FILES.codacyV31);
         qovery = loadSpec(dir, SPEC_FILES.qovery);
+        qoveryApiTokens = loadSpec(dir, SPEC_FILES.qoveryApiTokens);
         sb = await startSandbox({ codacyRepositories: 30 });
     });
     afterEach(() => sb?.reset());
@@ -275,6 +277,111 @@ describe("sandbox vs. the shared API specs", function () {
             const broken = await send(url(), "GET", headers());
             expect(broken.status).to.equal(200);
             const problems = validate(qovery, schemaOf(qovery, listPath, "get", 200), broken.body, { strict: true });
+            expect(problems).to.not.deep.equal([]);
+        });
+    });
+
+    describe("Qovery organization API tokens", () => {
+        const listPath = "/organization/{organizationId}/apiToken";
+        const itemPath = "/organization/{organizationId}/apiToken/{apiTokenId}";
+        const roles = SEED.qovery.roles;
+        const headers = (token: string = SEED.qovery.apiToken): Record<string, string> => ({
+            Authorization: `Token ${token}`,
+        });
+        const url = (p = ""): string => `${sb.baseUrls.qovery}/organization/${SEED.qovery.organizationId}/apiToken${p}`;
+
+        it("create, list and delete match the documented schemas; the value is answered by the create only", async () => {
+            const created = await send(url(), "POST", headers(), {
+                name: "ci",
+                description: "deploys",
+                role_id: roles.devops.id,
+            });
+            expect(created.status).to.equal(201);
+            conforms(qoveryApiTokens, listPath, "post", created, true);
+            const { id, token } = created.body as { id: string; token: string };
+            expect(token).to.be.a("string").that.is.not.empty;
+            const bare = await send(url(), "POST", headers(), { name: "bare", role_id: roles.viewer.id });
+            conforms(qoveryApiTokens, listPath, "post", bare, true);
+            const list = await send(url(), "GET", headers());
+            conforms(qoveryApiTokens, listPath, "get", list, true);
+            expect((list.body as { results: unknown[] }).results).to.have.length(2);
+            expect(JSON.stringify(list.body)).to.not.include(token);
+            const filtered = await send(url("?name=bare"), "GET", headers());
+            conforms(qoveryApiTokens, listPath, "get", filtered, true);
+            expect((filtered.body as { results: { name: string }[] }).results.map((t) => t.name)).to.deep.equal([
+                "bare",
+            ]);
+            const deleted = await send(url(`/${id}`), "DELETE", headers());
+            expect(deleted.status).to.equal(204);
+            conforms(qoveryApiTokens, itemPath, "delete", deleted);
+        });
+
+        it("error statuses are documented: 400, 401, 403 (a Viewer's token), 404 and 409 (a taken name)", async () => {
+            const viewer = await send(url(), "POST", headers(), { name: "viewer", role_id: roles.viewer.id });
+            const viewerToken = (viewer.body as { token: string }).token;
+            const answers = {
+                unauthorized: await send(url(), "GET", headers("nope")),
+                forbidden: await send(url(), "POST", headers(viewerToken), { name: "x", role_id: roles.viewer.id }),
+                readByViewer: await send(url(), "GET", headers(viewerToken)),
+                missing: await send(url("/00000000-0000-4000-8000-000000000000"), "DELETE", headers()),
+                taken: await send(url(), "POST", headers(), { name: "viewer", role_id: roles.admin.id }),
+                invalid: await send(url(), "POST", headers(), { name: "y" }),
+            };
+            expect(Object.fromEntries(Object.entries(answers).map(([k, a]) => [k, a.status]))).to.deep.equal({
+                unauthorized: 401,
+                forbidden: 403,
+                readByViewer: 200,
+                missing: 404,
+                taken: 409,
+                invalid: 400,
+            });
+            expect(documentedStatuses(qoveryApiTokens, listPath, "get")).to.include.members([401, 200]);
+            expect(documentedStatuses(qoveryApiTokens, listPath, "post")).to.include.members([400, 403, 409]);
+            expect(documentedStatuses(qoveryApiTokens, itemPath, "delete")).to.include(404);
+            for (const answer of [answers.unauthorized, answers.forbidden, answers.missing, answers.taken]) {
+                expect(answer.body).to.include({ status: answer.status });
+                expect((answer.body as { detail: unknown }).detail).to.be.a("string");
+            }
+        });
+
+        it("accepts exactly the OrganizationApiTokenCreateRequest bodies the spec allows (plus an existing role)", async () => {
+            const schema = requestSchema(qoveryApiTokens, listPath, "post");
+            expect(schema, "POST apiToken documents a JSON request body").to.not.equal(undefined);
+            const candidates: Array<Record<string, unknown>> = [
+                { name: "a1", role_id: roles.admin.id },
+                { name: "a2", role_id: roles.devops.id, description: "d" },
+                { name: "a3", role_id: null, scope: "ADMIN" },
+                { name: "a4", role_id: roles.viewer.id, scope: null },
+                { name: "b1" },
+                { role_id: roles.admin.id },
+                { name: "b3", role_id: "Admin" },
+                { name: "b4", role_id: roles.admin.id, scope: "OWNER" },
+                { name: 7, role_id: roles.admin.id },
+                { name: "b6", role_id: roles.admin.id, description: 3 },
+                { name: "b7", role_id: roles.admin.id, roleId: roles.admin.id },
+            ];
+            for (const body of candidates) {
+                const schemaOk = validate(qoveryApiTokens, schema as Schema, body, { strict: true }).length === 0;
+                const answer = await send(url(), "POST", headers(), body);
+                expect(answer.status, JSON.stringify(body)).to.equal(schemaOk ? 201 : 400);
+                if (answer.status === 201) {
+                    conforms(qoveryApiTokens, listPath, "post", answer, true);
+                }
+            }
+            const unknownRole = await send(url(), "POST", headers(), {
+                name: "c1",
+                role_id: "00000000-0000-4000-8000-0000000000ff",
+            });
+            expect(unknownRole.status, "a role the organization does not have").to.equal(400);
+        });
+
+        it("a `schema` fault really breaks the documented shape", async () => {
+            sb.faults.add({ service: "qovery", kind: "schema" });
+            const broken = await send(url(), "GET", headers());
+            expect(broken.status).to.equal(200);
+            const problems = validate(qoveryApiTokens, schemaOf(qoveryApiTokens, listPath, "get", 200), broken.body, {
+                strict: true,
+            });
             expect(problems).to.not.deep.equal([]);
         });
     });

@@ -11,6 +11,7 @@ const KINDS: ResourceKind[] = [
     "GiteaToken",
     "CodacyRepoToken",
     "QoveryGitToken",
+    "QoveryApiToken",
 ];
 
 describe("SDK resource classes", () => {
@@ -65,7 +66,13 @@ describe("SDK resource classes", () => {
             type: "GITLAB",
             token: project.token,
         });
+        const apiToken = new sdk.QoveryApiToken("qa", {
+            organizationId: "00000000-0000-4000-8000-00000000a001",
+            name: "ci-deploy",
+            roleId: "00000000-0000-4000-8000-00000000b003",
+        });
         await new Promise<void>((resolve) => qovery.urn.apply(() => resolve()));
+        await new Promise<void>((resolve) => apiToken.urn.apply(() => resolve()));
         const types = registered.map((r) => r.type);
         expect(types).to.include.members([
             "pulumi-nodejs:dynamic/gitlab:ProjectAccessToken",
@@ -73,7 +80,10 @@ describe("SDK resource classes", () => {
             "pulumi-nodejs:dynamic/gitea:GiteaToken",
             "pulumi-nodejs:dynamic/codacy:CodacyRepoToken",
             "pulumi-nodejs:dynamic/qovery:QoveryGitToken",
+            "pulumi-nodejs:dynamic/qovery:QoveryApiToken",
         ]);
+        const registeredApiToken = registered.find((r) => r.type === "pulumi-nodejs:dynamic/qovery:QoveryApiToken");
+        expect(registeredApiToken?.inputs[OWNER_INPUT], "the API token carries its ownership mark").to.be.a("string");
     });
 
     it("gives each GitLab, Gitea and Qovery resource the ownership mark of its own URN, parent included", async () => {

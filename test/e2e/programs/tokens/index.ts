@@ -6,13 +6,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tokens from "pulumi-access-tokens";
 
-type Kind =
-    | "ProjectAccessToken"
-    | "GroupAccessToken"
-    | "GiteaToken"
-    | "CodacyRepoToken"
-    | "QoveryGitToken"
-    | "PersonalAccessToken";
 interface Spec {
     kind: Kind;
     name: string;
@@ -21,14 +14,16 @@ interface Spec {
 type AnyToken = pulumi.CustomResource & Record<string, pulumi.Output<unknown>>;
 type Constructor = new (name: string, args: unknown) => AnyToken;
 
-const constructors: Record<Kind, Constructor> = {
+const constructors = {
     ProjectAccessToken: tokens.ProjectAccessToken as unknown as Constructor,
     GroupAccessToken: tokens.GroupAccessToken as unknown as Constructor,
     GiteaToken: tokens.GiteaToken as unknown as Constructor,
     CodacyRepoToken: tokens.CodacyRepoToken as unknown as Constructor,
     QoveryGitToken: tokens.QoveryGitToken as unknown as Constructor,
     PersonalAccessToken: tokens.PersonalAccessToken as unknown as Constructor,
+    QoveryApiToken: tokens.QoveryApiToken as unknown as Constructor,
 };
+type Kind = keyof typeof constructors;
 
 const config = new pulumi.Config();
 const specs: Spec[] = JSON.parse(config.get("resources") ?? "[]");
@@ -49,7 +44,7 @@ function resolve(value: unknown): unknown {
         if (!target) {
             throw new Error(`unknown reference ${value}`);
         }
-        return (target.tokenId ?? target.gitTokenId)?.apply(String);
+        return (target.tokenId ?? target.gitTokenId ?? target.apiTokenId)?.apply(String);
     }
     if (typeof value === "string" && value.startsWith("$secret:")) {
         return config.requireSecret(value.slice(8));
@@ -67,9 +62,12 @@ for (const spec of specs) {
     made[spec.name] = new constructors[spec.kind](spec.name, resolve(spec.args));
 }
 
-/** name → the service's id of the token (Qovery: the git token id). */
+/** name → the service's id of the token (Qovery: the git token or API token id). */
 export const ids = Object.fromEntries(
-    Object.entries(made).map(([name, r]) => [name, (r.tokenId ?? r.gitTokenId) as pulumi.Output<unknown>]),
+    Object.entries(made).map(([name, r]) => [
+        name,
+        (r.tokenId ?? r.gitTokenId ?? r.apiTokenId) as pulumi.Output<unknown>,
+    ]),
 );
 /** name → token value, for the kinds that have one (a secret). */
 export const values = Object.fromEntries(
