@@ -2,6 +2,7 @@ import { EMPTY_CONFIG, type StackConfig } from "./config";
 import { CodacyTokenLifecycle } from "./codacy/lifecycle";
 import { GiteaTokenLifecycle } from "./gitea/lifecycle";
 import { GitLabTokenLifecycle } from "./gitlab/lifecycle";
+import { DeployTokenLifecycle } from "./gitlab/deployTokenLifecycle";
 import { QoveryTokenLifecycle } from "./qovery/lifecycle";
 import type { ProviderContext, ResourceKind, TokenLifecycle } from "./types";
 
@@ -30,6 +31,8 @@ export function lifecycleFor(kind: ResourceKind, config: StackConfig = EMPTY_CON
             return new CodacyTokenLifecycle(ctx);
         case "QoveryGitToken":
             return new QoveryTokenLifecycle(ctx);
+        case "DeployToken":
+            return new DeployTokenLifecycle(ctx);
     }
 }
 

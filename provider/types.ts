@@ -36,4 +36,5 @@ export type ResourceKind =
     | "GroupAccessToken"
     | "GiteaToken"
     | "CodacyRepoToken"
-    | "QoveryGitToken";
+    | "QoveryGitToken"
+    | "DeployToken";

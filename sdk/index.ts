@@ -7,4 +7,5 @@ export * from "./codacyOrganization";
 export type { ConnectionArgs, RotationArgs } from "./common";
 export * from "./gitea";
 export * from "./gitlab";
+export * from "./gitlabDeploy";
 export * from "./qovery";

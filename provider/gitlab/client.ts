@@ -31,6 +31,29 @@ export interface GitLabCreateTokenRequest {
     description?: string;
 }
 
+/** A project or group deploy token as GitLab lists it (`expires_at` a date-time, null when it never expires). */
+export const gitLabDeployTokenSchema = z.object({
+    id: z.number().int(),
+    name: z.string(),
+    username: z.string(),
+    expires_at: z.string().nullish(),
+    scopes: z.array(z.string()),
+    revoked: z.boolean().optional(),
+    expired: z.boolean().optional(),
+});
+export type GitLabDeployToken = z.infer<typeof gitLabDeployTokenSchema>;
+
+/** The create answer carries the secret, shown once. */
+export const gitLabNewDeployTokenSchema = gitLabDeployTokenSchema.extend({ token: z.string().min(1) });
+export type GitLabNewDeployToken = z.infer<typeof gitLabNewDeployTokenSchema>;
+
+export interface GitLabCreateDeployTokenRequest {
+    name: string;
+    scopes: string[];
+    expires_at?: string;
+    username?: string;
+}
+
 export interface GitLabClientSettings {
     apiUrl: string;
     token: string;
@@ -91,6 +114,20 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
     }
 }
 
+/** One instance, one credential: every GitLab client speaks through the same HTTP layer, errors and hints. */
+function gitLabHttp(settings: GitLabClientSettings): HttpClient {
+    return new HttpClient({
+        service: "gitlab",
+        apiUrl: settings.apiUrl,
+        authHeaders: { "PRIVATE-TOKEN": settings.token },
+        caCertificate: settings.caCertificate,
+        extractMessage: gitLabErrorMessage,
+        hint: gitLabHint,
+        ...(settings.retry ? { retry: settings.retry } : {}),
+        ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+    });
+}
+
 /** Typed client of GitLab's project and group access token API. */
 export class GitLabClient {
     private readonly http: HttpClient;
@@ -99,16 +136,7 @@ export class GitLabClient {
 
     constructor(settings: GitLabClientSettings) {
         this.apiUrl = settings.apiUrl;
-        this.http = new HttpClient({
-            service: "gitlab",
-            apiUrl: settings.apiUrl,
-            authHeaders: { "PRIVATE-TOKEN": settings.token },
-            caCertificate: settings.caCertificate,
-            extractMessage: gitLabErrorMessage,
-            hint: gitLabHint,
-            ...(settings.retry ? { retry: settings.retry } : {}),
-            ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
-        });
+        this.http = gitLabHttp(settings);
     }
 
     /** `/projects/acme%2Fweb/access_tokens`: a full path is URL-encoded, a numeric id is used as is. */
@@ -172,6 +200,74 @@ export class GitLabClient {
             operation: `revoke ${kind} access token`,
             method: "DELETE",
             path: `${GitLabClient.tokensPath(kind, parent)}/${tokenId}`,
+        });
+    }
+}
+
+/** Typed client of GitLab's project and group deploy token API (`/:parent/deploy_tokens`). */
+export class GitLabDeployTokenClient {
+    private readonly http: HttpClient;
+    readonly apiUrl: string;
+
+    constructor(settings: GitLabClientSettings) {
+        this.apiUrl = settings.apiUrl;
+        this.http = gitLabHttp(settings);
+    }
+
+    static tokensPath(kind: GitLabParentKind, parent: string): string {
+        return `/${kind}s/${encodeURIComponent(parent)}/deploy_tokens`;
+    }
+
+    /** The parent's deploy tokens; `active` keeps those neither revoked nor expired. */
+    async list(
+        kind: GitLabParentKind,
+        parent: string,
+        filter: { active?: boolean } = {},
+    ): Promise<GitLabDeployToken[]> {
+        const path = GitLabDeployTokenClient.tokensPath(kind, parent);
+        return collectPages<GitLabDeployToken, number>(async (page) => {
+            const response = await this.http.request({
+                operation: `list ${kind} deploy tokens`,
+                method: "GET",
+                path,
+                query: { per_page: 100, page: page ?? 1, active: filter.active },
+                schema: z.array(gitLabDeployTokenSchema),
+            });
+            return { items: response.data, next: nextPage(response.headers) };
+        });
+    }
+
+    async get(kind: GitLabParentKind, parent: string, tokenId: number): Promise<GitLabDeployToken> {
+        const response = await this.http.request({
+            operation: `read ${kind} deploy token`,
+            method: "GET",
+            path: `${GitLabDeployTokenClient.tokensPath(kind, parent)}/${tokenId}`,
+            schema: gitLabDeployTokenSchema,
+        });
+        return response.data;
+    }
+
+    async create(
+        kind: GitLabParentKind,
+        parent: string,
+        request: GitLabCreateDeployTokenRequest,
+    ): Promise<GitLabNewDeployToken> {
+        const response = await this.http.request({
+            operation: `create ${kind} deploy token`,
+            method: "POST",
+            path: GitLabDeployTokenClient.tokensPath(kind, parent),
+            body: request,
+            schema: gitLabNewDeployTokenSchema,
+        });
+        return response.data;
+    }
+
+    /** Deletes the token (GitLab removes it: it is no longer listed). */
+    async delete(kind: GitLabParentKind, parent: string, tokenId: number): Promise<void> {
+        await this.http.request({
+            operation: `delete ${kind} deploy token`,
+            method: "DELETE",
+            path: `${GitLabDeployTokenClient.tokensPath(kind, parent)}/${tokenId}`,
         });
     }
 }

@@ -59,7 +59,7 @@ export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: P
  * know the parent or hides it from the credential (renamed, moved, access lost): that says nothing of the token,
  * which may well live on, so only another 404 (the token's own, e.g. "Project Access Token Not Found") means gone.
  */
-function isAboutTheToken(error: ApiError): boolean {
+export function isAboutTheToken(error: ApiError): boolean {
     return !/\b(Project|Group) Not Found\b/i.test(error.serviceMessage ?? "");
 }
 
@@ -419,6 +419,6 @@ function strategyOf(props: PlainObject): RotationStrategy {
     return ((props.rotation as { strategy?: RotationStrategy } | undefined)?.strategy ?? "overlap") as RotationStrategy;
 }
 
-function sortedOrSelf(value: unknown): unknown {
+export function sortedOrSelf(value: unknown): unknown {
     return Array.isArray(value) ? [...value].sort() : value;
 }

@@ -50,6 +50,8 @@ export const GITLAB_RESOURCE_SCOPES: readonly string[] = [
 export const GITLAB_ACCESS_LEVELS: readonly number[] = [10, 15, 20, 30, 40, 50];
 
 const ROTATE_DEFAULT_DAYS = 7;
+/** First id the sandbox gives a deploy token (access tokens start at 1001). */
+const DEPLOY_TOKEN_FIRST_ID = 7001;
 
 interface GlUser {
     id: number;
@@ -76,6 +78,46 @@ interface GlToken {
     accessLevel?: number;
     familyId: number;
     previousId?: number;
+}
+
+/** Scopes GitLab accepts for deploy tokens (`DeployToken::AVAILABLE_SCOPES`). */
+export const GITLAB_DEPLOY_TOKEN_SCOPES: readonly string[] = [
+    "read_repository",
+    "read_registry",
+    "write_registry",
+    "read_package_registry",
+    "write_package_registry",
+    "read_virtual_registry",
+    "write_virtual_registry",
+];
+
+/** A project or group deploy token: no user of its own, deleted (not revoked) by the API's DELETE. */
+interface GlDeployToken {
+    id: number;
+    name: string;
+    /** Null: GitLab's default `gitlab+deploy-token-{id}`. */
+    username: string | null;
+    value: string;
+    scopes: string[];
+    /** `YYYY-MM-DD` (stored as midnight UTC), or null: never expires. */
+    expiresAt: string | null;
+    revoked: boolean;
+    resource: { type: GitlabResourceType; id: number };
+    createdAt: Date;
+}
+
+/** A deploy token as tests see it through `sandbox.gitlab` (includes the secret value). */
+export interface GitlabDeployTokenView {
+    id: number;
+    name: string;
+    username: string;
+    value: string;
+    scopes: string[];
+    expiresAt: string | null;
+    revoked: boolean;
+    active: boolean;
+    resourceType: GitlabResourceType;
+    resourceId: number;
 }
 
 interface GlProject {
@@ -124,6 +166,12 @@ export interface GitlabAccessor {
     revoke(id: number): boolean;
     /** Change a token's expiry date (`YYYY-MM-DD` or null). False when unknown. */
     setExpiresAt(id: number, expiresAt: string | null): boolean;
+    /** Deploy tokens, optionally of one resource, in id order (revoked ones included, deleted ones not). */
+    deployTokens(resource?: { type: GitlabResourceType; id: number }): GitlabDeployTokenView[];
+    /** Revoke a deploy token out of band (the UI's "Revoke"). False when unknown. */
+    revokeDeployToken(id: number): boolean;
+    /** Change a deploy token's expiry date (`YYYY-MM-DD` or null). False when unknown. */
+    setDeployTokenExpiresAt(id: number, expiresAt: string | null): boolean;
 }
 
 type AuthResult = { ok: true; user: GlUser; token: GlToken } | { ok: false; response: SandboxResponse };
@@ -139,6 +187,9 @@ export class GitlabEmulator implements ServiceEmulator {
     private nextTokenId = 1001;
     private nextUserId = 5001;
     private nextFamilyId = 1;
+    private deployTokensById = new Map<number, GlDeployToken>();
+    /** Deploy tokens have their own id space on GitLab; apart from access tokens' here so an id names one token. */
+    private nextDeployTokenId = DEPLOY_TOKEN_FIRST_ID;
 
     readonly accessor: GitlabAccessor = {
         findToken: (id) => this.view(this.tokensById.get(id)),
@@ -165,6 +216,27 @@ export class GitlabEmulator implements ServiceEmulator {
             token.expiresAt = expiresAt;
             return true;
         },
+        deployTokens: (resource) =>
+            [...this.deployTokensById.values()]
+                .filter((t) => resource === undefined || sameResource(t.resource, resource))
+                .sort((a, b) => a.id - b.id)
+                .map((t) => this.deployView(t)),
+        revokeDeployToken: (id) => {
+            const token = this.deployTokensById.get(id);
+            if (token === undefined) {
+                return false;
+            }
+            token.revoked = true;
+            return true;
+        },
+        setDeployTokenExpiresAt: (id, expiresAt) => {
+            const token = this.deployTokensById.get(id);
+            if (token === undefined || (expiresAt !== null && parseIsoDate(expiresAt) === undefined)) {
+                return false;
+            }
+            token.expiresAt = expiresAt;
+            return true;
+        },
     };
 
     constructor(private readonly clock: SandboxClock) {
@@ -180,6 +252,8 @@ export class GitlabEmulator implements ServiceEmulator {
         this.nextTokenId = 1001;
         this.nextUserId = 5001;
         this.nextFamilyId = 1;
+        this.deployTokensById.clear();
+        this.nextDeployTokenId = DEPLOY_TOKEN_FIRST_ID;
         const seedTime = new Date(Date.UTC(2025, 0, 1));
         for (const user of Object.values(GITLAB_SEED.users)) {
             this.users.set(user.id, { ...user, bot: false });
@@ -218,7 +292,7 @@ export class GitlabEmulator implements ServiceEmulator {
     }
 
     liveTokens(): LiveToken[] {
-        return [...this.tokensById.values()]
+        const accessTokens = [...this.tokensById.values()]
             .filter((t) => t.resource !== undefined && !t.revoked)
             .sort((a, b) => a.id - b.id)
             .map((t) => ({
@@ -230,6 +304,20 @@ export class GitlabEmulator implements ServiceEmulator {
                 expiresAt: t.expiresAt,
                 active: this.isActive(t),
             }));
+        // Deploy tokens are owned apart (`deploy:project:101`), so an access token check never counts them.
+        const deployTokens = [...this.deployTokensById.values()]
+            .filter((t) => !t.revoked)
+            .sort((a, b) => a.id - b.id)
+            .map((t) => ({
+                service: "gitlab" as const,
+                id: String(t.id),
+                name: t.name,
+                owner: `deploy:${t.resource.type}:${t.resource.id}`,
+                createdAt: t.createdAt.toISOString(),
+                expiresAt: t.expiresAt,
+                active: this.isDeployTokenActive(t),
+            }));
+        return [...accessTokens, ...deployTokens];
     }
 
     snapshotTokens(): JsonValue {
@@ -240,6 +328,8 @@ export class GitlabEmulator implements ServiceEmulator {
             nextTokenId: this.nextTokenId,
             nextUserId: this.nextUserId,
             nextFamilyId: this.nextFamilyId,
+            deployTokens: this.deployTokensById,
+            nextDeployTokenId: this.nextDeployTokenId,
         });
     }
 
@@ -251,10 +341,13 @@ export class GitlabEmulator implements ServiceEmulator {
         this.nextTokenId = part.nextTokenId as number;
         this.nextUserId = part.nextUserId as number;
         this.nextFamilyId = part.nextFamilyId as number;
+        // Snapshots from before deploy tokens existed have none.
+        this.deployTokensById = (part.deployTokens as Map<number, GlDeployToken> | undefined) ?? new Map();
+        this.nextDeployTokenId = (part.nextDeployTokenId as number | undefined) ?? DEPLOY_TOKEN_FIRST_ID;
     }
 
     revokeOutOfBand(id: string): boolean {
-        return /^\d+$/.test(id) && this.accessor.revoke(Number(id));
+        return /^\d+$/.test(id) && (this.accessor.revoke(Number(id)) || this.accessor.revokeDeployToken(Number(id)));
     }
 
     errorResponse(status: number, _req: SandboxRequest, message?: string): SandboxResponse {
@@ -288,6 +381,9 @@ export class GitlabEmulator implements ServiceEmulator {
         }
         if (rest.length === 2) {
             return this.only(m, "GET", () => this.getResource(req, type, b));
+        }
+        if (c === "deploy_tokens") {
+            return this.deployTokensRoute(req, type, b, rest.length === 4 ? d : undefined, rest.length);
         }
         if (c !== "access_tokens") {
             return json(404, { error: "404 Not Found" });
@@ -586,6 +682,197 @@ export class GitlabEmulator implements ServiceEmulator {
             previousId: token.id,
         });
         return json(200, this.tokenJson(rotated, true));
+    }
+
+    // ----- deploy tokens (lib/api/deploy_tokens.rb) -----
+
+    private deployTokensRoute(
+        req: SandboxRequest,
+        type: GitlabResourceType,
+        rawId: string,
+        tokenId: string | undefined,
+        length: number,
+    ): SandboxResponse {
+        const m = req.method;
+        if (length === 3) {
+            if (m === "GET") {
+                return this.listDeployTokens(req, type, rawId);
+            }
+            return m === "POST" ? this.createDeployToken(req, type, rawId) : methodNotAllowed();
+        }
+        if (length === 4 && tokenId !== undefined) {
+            if (m === "GET" || m === "DELETE") {
+                return this.oneDeployToken(req, type, rawId, tokenId);
+            }
+            return methodNotAllowed();
+        }
+        return json(404, { error: "404 Not Found" });
+    }
+
+    /** Project deploy tokens need Maintainer, group ones Owner; bots never manage them. GitLab answers 403 (authorize!). */
+    private deployTokenParent(
+        req: SandboxRequest,
+        type: GitlabResourceType,
+        rawId: string,
+        write: boolean,
+        fn: (id: number) => SandboxResponse,
+    ): SandboxResponse {
+        return this.withAuth(req, write, (user) => {
+            const found = this.findResource(type, rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            if (!this.canManage(user, type, found.id, write ? "manage" : "read")) {
+                return json(403, { message: "403 Forbidden" });
+            }
+            return fn(found.id);
+        });
+    }
+
+    private listDeployTokens(req: SandboxRequest, type: GitlabResourceType, rawId: string): SandboxResponse {
+        const active = req.query.get("active");
+        if (active !== null && active !== "true" && active !== "false") {
+            return json(400, { error: "active is invalid" });
+        }
+        const paging = pagingParams(req);
+        if ("response" in paging) {
+            return paging.response;
+        }
+        return this.deployTokenParent(req, type, rawId, false, (id) => {
+            const all = [...this.deployTokensById.values()]
+                .filter((t) => sameResource(t.resource, { type, id }))
+                .filter((t) => active === null || this.isDeployTokenActive(t) === (active === "true"))
+                .sort((a, b) => a.id - b.id);
+            const { items, headers } = paginate(all, paging, req);
+            return json(
+                200,
+                items.map((t) => this.deployTokenJson(t, false)),
+                headers,
+            );
+        });
+    }
+
+    private createDeployToken(req: SandboxRequest, type: GitlabResourceType, rawId: string): SandboxResponse {
+        const params = gitlabParams(req);
+        if ("response" in params) {
+            return params.response;
+        }
+        const p = params.value;
+        const problems: string[] = [];
+        if (p.name === undefined || p.name === null) {
+            problems.push("name is missing");
+        } else if (typeof p.name !== "string") {
+            problems.push("name is invalid");
+        }
+        const scopes = typeof p.scopes === "string" ? p.scopes.split(",") : p.scopes;
+        if (scopes === undefined || scopes === null) {
+            problems.push("scopes is missing");
+        } else if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string")) {
+            problems.push("scopes is invalid");
+        } else if (!scopes.every((s) => GITLAB_DEPLOY_TOKEN_SCOPES.includes(s))) {
+            problems.push("scopes does not have a valid value");
+        }
+        const expires = dateParam(p.expires_at);
+        if (expires === "invalid") {
+            problems.push("expires_at is invalid");
+        }
+        if (p.username !== undefined && p.username !== null && typeof p.username !== "string") {
+            problems.push("username is invalid");
+        }
+        if (problems.length > 0) {
+            return json(400, { error: problems.join(", ") });
+        }
+        return this.deployTokenParent(req, type, rawId, true, (id) => {
+            const name = p.name as string;
+            const username = typeof p.username === "string" && p.username !== "" ? p.username : null;
+            const scopeList = [...new Set(scopes as string[])];
+            const modelErrors: string[] = [];
+            if (scopeList.length === 0) {
+                modelErrors.push("Scopes can't be blank");
+            }
+            if (username !== null && !/^[a-zA-Z0-9.+_-]+$/.test(username)) {
+                modelErrors.push("Username can contain only letters, digits, '_', '-', '+', and '.'");
+            }
+            if (username !== null && username.length > 255) {
+                modelErrors.push("Username is too long (maximum is 255 characters)");
+            }
+            if (name.length > 255) {
+                modelErrors.push("Name is too long (maximum is 255 characters)");
+            }
+            if (modelErrors.length > 0) {
+                return json(400, { message: toSentence(modelErrors) });
+            }
+            const token: GlDeployToken = {
+                id: this.nextDeployTokenId++,
+                name,
+                username,
+                // Built at run time: no secret-looking literal in the sources.
+                value: `${"gldt"}-${randomAlnum(20)}`,
+                scopes: GITLAB_DEPLOY_TOKEN_SCOPES.filter((s) => scopeList.includes(s)),
+                expiresAt: expires ?? null,
+                revoked: false,
+                resource: { type, id },
+                createdAt: this.clock.now(),
+            };
+            this.deployTokensById.set(token.id, token);
+            return json(201, this.deployTokenJson(token, true));
+        });
+    }
+
+    /** GET reads one token; DELETE removes it (the record goes: a later GET answers 404). */
+    private oneDeployToken(
+        req: SandboxRequest,
+        type: GitlabResourceType,
+        rawId: string,
+        tokenId: string,
+    ): SandboxResponse {
+        if (!/^\d+$/.test(tokenId)) {
+            return json(400, { error: "token_id is invalid" });
+        }
+        const write = req.method === "DELETE";
+        return this.deployTokenParent(req, type, rawId, write, (id) => {
+            const token = this.deployTokensById.get(Number(tokenId));
+            if (token === undefined || !sameResource(token.resource, { type, id })) {
+                return json(404, { message: "404 Not found" });
+            }
+            if (write) {
+                this.deployTokensById.delete(token.id);
+                return empty(204);
+            }
+            return json(200, this.deployTokenJson(token, false));
+        });
+    }
+
+    private isDeployTokenActive(token: GlDeployToken): boolean {
+        return !token.revoked && (token.expiresAt === null || token.expiresAt >= isoDate(this.today()));
+    }
+
+    private deployTokenJson(token: GlDeployToken, withSecret: boolean): Record<string, unknown> {
+        const body: Record<string, unknown> = {
+            id: token.id,
+            name: token.name,
+            username: token.username ?? `gitlab+deploy-token-${token.id}`,
+            expires_at: token.expiresAt === null ? null : `${token.expiresAt}T00:00:00.000Z`,
+            revoked: token.revoked,
+            expired: token.expiresAt !== null && token.expiresAt < isoDate(this.today()),
+            scopes: [...token.scopes],
+        };
+        if (withSecret) {
+            body.token = token.value;
+        }
+        return body;
+    }
+
+    private deployView(token: GlDeployToken): GitlabDeployTokenView {
+        const { username: _username, createdAt: _createdAt, resource, ...fields } = token;
+        return {
+            ...fields,
+            scopes: [...token.scopes],
+            username: (this.deployTokenJson(token, false).username as string) ?? "",
+            active: this.isDeployTokenActive(token),
+            resourceType: resource.type,
+            resourceId: resource.id,
+        };
     }
 
     // ----- auth and permissions -----

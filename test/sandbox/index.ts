@@ -19,6 +19,7 @@ export {
     type GitlabAccessor,
     type GitlabResourceType,
     type GitlabTokenView,
+    type GitlabDeployTokenView,
 } from "./gitlab";
 export {
     QOVERY_GIT_PROVIDERS,
