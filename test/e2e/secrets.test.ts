@@ -77,6 +77,7 @@ function specs(qoveryName: string): unknown[] {
                 token: "$ref:project.token",
             },
         },
+        { kind: "DeployToken", name: "deploy", args: { group: "acme", name: "pull", scopes: ["read_registry"] } },
     ];
 }
 
@@ -232,6 +233,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
         // The Qovery git token holds the project token: the same value, checked once.
         expect(tokenValues.map((t) => t.label).sort()).to.deep.equal([
             "codacy token value",
+            "deploy token value",
             "gitea token value",
             "group token value",
             "project token value",
@@ -256,7 +258,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
             deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] };
         };
         const tokens = (state.deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
-        expect(tokens).to.have.length(5);
+        expect(tokens).to.have.length(6);
         const encrypted = (value: unknown) => {
             const text = JSON.stringify(value ?? null);
             return text.includes("4dabf18193072939515e22adb298388d") && text.includes("ciphertext");
@@ -277,7 +279,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
         const providers = (state.deployment.resources ?? [])
             .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))
             .map((r) => r.inputs?.__provider);
-        expect(providers).to.have.length(5);
+        expect(providers).to.have.length(6);
         for (const provider of providers) {
             // Stored in clear (it is code), so it must not hold anything secret.
             expect(provider).to.be.a("string").that.is.not.empty;
@@ -350,6 +352,7 @@ const SERVICE_OF: Record<Resource, "gitlab" | "gitea" | "codacy" | "qovery"> = {
     GiteaToken: "gitea",
     CodacyRepoToken: "codacy",
     QoveryGitToken: "qovery",
+    DeployToken: "gitlab",
 };
 /** The credential setting of each service (in `connection` and in stack config). */
 const CREDENTIAL_OF = { gitlab: "token", gitea: "password", codacy: "apiToken", qovery: "apiToken" } as const;

@@ -4,7 +4,13 @@
 import type { PlainObject } from "../../provider/lifecycle";
 import { SEED } from "../sandbox";
 
-export type Resource = "ProjectAccessToken" | "GroupAccessToken" | "GiteaToken" | "CodacyRepoToken" | "QoveryGitToken";
+export type Resource =
+    | "ProjectAccessToken"
+    | "GroupAccessToken"
+    | "GiteaToken"
+    | "CodacyRepoToken"
+    | "QoveryGitToken"
+    | "DeployToken";
 
 const ORG = SEED.qovery.organizationId;
 
@@ -15,6 +21,7 @@ export const VALID_INPUTS: Record<Resource, PlainObject> = {
     GiteaToken: { name: "ci", scopes: ["read:repository"] },
     CodacyRepoToken: { provider: "gh", organization: "acme", repository: "repo-001" },
     QoveryGitToken: { organizationId: ORG, name: "gitlab-ci", type: "GITLAB", token: "git-provider-token" },
+    DeployToken: { project: "acme/web", name: "pull", scopes: ["read_registry"] },
 };
 
 export interface BadInput {
@@ -32,6 +39,15 @@ export interface BadInput {
     allowed?: readonly string[];
 }
 
+const DEPLOY_TOKEN_SCOPES = [
+    "read_repository",
+    "read_registry",
+    "write_registry",
+    "read_package_registry",
+    "write_package_registry",
+    "read_virtual_registry",
+    "write_virtual_registry",
+];
 const GITLAB_SCOPES_SAMPLE = ["api", "read_api", "read_repository", "write_repository", "self_rotate"];
 const ACCESS_LEVELS = [
     "guest",
@@ -342,6 +358,80 @@ export const BAD_INPUTS: BadInput[] = [
         inputs: { project: "acme/web" },
         property: "project",
         names: /unknown property "project"/,
+    },
+    // DeployToken
+    {
+        resource: "DeployToken",
+        what: "access token scope",
+        inputs: { scopes: ["read_api"] },
+        property: "scopes",
+        names: /"read_api" is not a deploy token scope/,
+        allowed: DEPLOY_TOKEN_SCOPES,
+    },
+    {
+        resource: "DeployToken",
+        what: "no scopes",
+        inputs: { scopes: [] },
+        property: "scopes",
+        names: /scopes must not be empty/,
+        allowed: DEPLOY_TOKEN_SCOPES,
+    },
+    {
+        resource: "DeployToken",
+        what: "neither project nor group",
+        inputs: { project: undefined },
+        property: "project",
+        names: /project or group is required/,
+    },
+    {
+        resource: "DeployToken",
+        what: "both project and group",
+        inputs: { group: "acme" },
+        property: "project",
+        names: /only one of project or group/,
+    },
+    {
+        resource: "DeployToken",
+        what: "username with a space",
+        inputs: { username: "k8s pull" },
+        property: "username",
+        names: /username can contain only letters, digits/,
+    },
+    {
+        resource: "DeployToken",
+        what: "past expiry date",
+        inputs: { expiresAt: "2020-01-01" },
+        property: "expiresAt",
+        names: /expiresAt 2020-01-01 is not in the future/,
+    },
+    {
+        resource: "DeployToken",
+        what: "rotate strategy (no rotate API)",
+        inputs: { rotation: { strategy: "rotate" } },
+        property: "rotation",
+        names: /strategy "rotate" needs a rotate API.*overlap/,
+    },
+    {
+        resource: "DeployToken",
+        what: "access level (not a deploy token input)",
+        inputs: { accessLevel: "reporter" },
+        property: "accessLevel",
+        names: /unknown property "accessLevel"/,
+    },
+    {
+        resource: "DeployToken",
+        what: "misspelt connection setting",
+        inputs: { connection: { tokn: "x" } },
+        property: "connection",
+        names: /unknown property "tokn" in connection.*did you mean "token"/,
+        allowed: ["baseUrl", "token", "caCertificate", "allowInsecureHttp"],
+    },
+    {
+        resource: "DeployToken",
+        what: "missing credential",
+        config: { "gitlab:token": undefined },
+        property: "connection",
+        names: /gitlab:token.*GITLAB_TOKEN.*connection\.token/,
     },
     // GiteaToken
     {

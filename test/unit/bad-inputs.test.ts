@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
+import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { CREDENTIAL_INPUTS } from "../../provider/lifecycle";
 import { QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
@@ -41,6 +42,10 @@ const KINDS: Record<Resource, Kind> = {
     QoveryGitToken: {
         lifecycle: (ctx) => new QoveryTokenLifecycle(ctx),
         config: (sb) => ({ "qovery:baseUrl": sb.baseUrls.qovery, "qovery:apiToken": SEED.qovery.apiToken }),
+    },
+    DeployToken: {
+        lifecycle: (ctx) => new DeployTokenLifecycle(ctx),
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
     },
 };
 

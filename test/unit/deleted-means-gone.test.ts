@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
+import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { ApiError } from "../../provider/http";
 import type { PlainObject } from "../../provider/lifecycle";
@@ -53,6 +54,16 @@ function gitLab(kind: "project" | "group"): Kind {
 const KINDS: Kind[] = [
     gitLab("project"),
     gitLab("group"),
+    {
+        resource: "DeployToken",
+        service: "gitlab",
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+        lifecycle: (ctx) => new DeployTokenLifecycle(ctx),
+        inputs: { project: "acme/web", name: "ci", scopes: ["read_registry"] },
+        // The deploy token listing (before a create), the project, the current user.
+        auxiliary: [/\/deploy_tokens$/, /\/projects\/[^/]+$/, /\/user$/],
+        delete: "deletes",
+    },
     {
         resource: "GiteaToken",
         service: "gitea",
@@ -175,12 +186,13 @@ describe("a delete reports success only when the token itself is gone (sandbox)"
         beforeEach(() => sandbox.reset());
 
         for (const kind of KINDS.filter((k) => k.service === "gitlab")) {
-            it(`${kind.resource}: a renamed parent (404 ${kind.resource.startsWith("Project") ? "Project" : "Group"} Not Found) fails read and delete; the token lives on`, async () => {
+            const ofProject = "project" in kind.inputs;
+            it(`${kind.resource}: a renamed parent (404 ${ofProject ? "Project" : "Group"} Not Found) fails read and delete; the token lives on`, async () => {
                 const { lifecycle, id, outs } = await created(kind);
                 // The state still names the old path, as after a rename or a move on GitLab.
                 const renamed: PlainObject = {
                     ...outs,
-                    ...(kind.resource === "ProjectAccessToken" ? { project: "acme/renamed" } : { group: "renamed" }),
+                    ...(ofProject ? { project: "acme/renamed" } : { group: "renamed" }),
                 };
                 const readError = await caught(() => lifecycle.read(id, renamed));
                 expect(readError.message).to.match(/HTTP 404.*(Project|Group) Not Found/);

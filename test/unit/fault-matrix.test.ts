@@ -13,7 +13,8 @@ import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaClient } from "../../provider/gitea/client";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
-import { GitLabClient } from "../../provider/gitlab/client";
+import { GitLabClient, GitLabDeployTokenClient } from "../../provider/gitlab/client";
+import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { ApiError } from "../../provider/http";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
@@ -119,9 +120,42 @@ function gitLabSubject(kind: "project" | "group"): Subject {
     };
 }
 
+/** GitLab deploy tokens: no update that calls the API (every change replaces); the mark rides in the name. */
+function deployTokenSubject(kind: "project" | "group"): Subject {
+    const parentId = kind === "project" ? "101" : "11";
+    const credential = kind === "project" ? SEED.gitlab.tokens.maintainer : SEED.gitlab.tokens.owner;
+    return {
+        resource: `DeployToken (${kind})`,
+        label: "GitLab",
+        service: "gitlab",
+        recovery: "revoke",
+        owner: `deploy:${kind}:${parentId}`,
+        credential,
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": credential }),
+        lifecycle: (ctx) => new DeployTokenLifecycle(ctx),
+        inputs: { [kind]: parentId, ...OWNED, name: "ci", scopes: ["read_registry"] },
+        targets: {
+            create: { method: "POST", path: /\/deploy_tokens$/ },
+            read: { method: "GET", path: /\/deploy_tokens\/\d+$/ },
+            delete: { method: "DELETE", path: /\/deploy_tokens\/\d+$/ },
+        },
+        // Another stack's token of the same declared name (its own mark): deploy token names need not be unique.
+        bystander: async (sb) => {
+            const admin = new GitLabDeployTokenClient({
+                apiUrl: `${sb.baseUrls.gitlab}/api/v4`,
+                token: SEED.gitlab.tokens.root,
+            });
+            const name = withMark("ci", ANOTHER_STACK, 255)!;
+            return String((await admin.create(kind, parentId, { name, scopes: ["read_registry"] })).id);
+        },
+    };
+}
+
 const SUBJECTS: Subject[] = [
     gitLabSubject("project"),
     gitLabSubject("group"),
+    deployTokenSubject("project"),
+    deployTokenSubject("group"),
     {
         resource: "GiteaToken",
         label: "Gitea",

@@ -5,7 +5,8 @@ import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaClient } from "../../provider/gitea/client";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
-import { GitLabClient } from "../../provider/gitlab/client";
+import { GitLabClient, GitLabDeployTokenClient } from "../../provider/gitlab/client";
+import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
 import {
@@ -102,6 +103,27 @@ const KINDS: Kind[] = [
                         expires_at: addDays(todayUtc(), 30),
                         ...(mark ? { description: withMark(undefined, mark, 255)! } : {}),
                     })
+                ).id,
+            ),
+    },
+    {
+        title: "GitLab deploy token",
+        service: "gitlab",
+        owner: "deploy:project:101",
+        lifecycle: (sb) =>
+            new DeployTokenLifecycle(
+                contextWith({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+            ),
+        inputs: { project: "acme/web", name: "ci", scopes: ["read_registry"] },
+        replacing: { scopes: ["read_repository"] },
+        // The mark rides in the name (deploy tokens have no description); names need not be unique.
+        plant: async (sb, mark) =>
+            String(
+                (
+                    await new GitLabDeployTokenClient({
+                        apiUrl: `${sb.baseUrls.gitlab}/api/v4`,
+                        token: SEED.gitlab.tokens.root,
+                    }).create("project", "101", { name: withMark("ci", mark, 255)!, scopes: ["read_registry"] })
                 ).id,
             ),
     },

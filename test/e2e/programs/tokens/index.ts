@@ -6,7 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tokens from "pulumi-access-tokens";
 
-type Kind = "ProjectAccessToken" | "GroupAccessToken" | "GiteaToken" | "CodacyRepoToken" | "QoveryGitToken";
+type Kind =
+    | "ProjectAccessToken"
+    | "GroupAccessToken"
+    | "GiteaToken"
+    | "CodacyRepoToken"
+    | "QoveryGitToken"
+    | "DeployToken";
 interface Spec {
     kind: Kind;
     name: string;
@@ -21,6 +27,7 @@ const constructors: Record<Kind, Constructor> = {
     GiteaToken: tokens.GiteaToken as unknown as Constructor,
     CodacyRepoToken: tokens.CodacyRepoToken as unknown as Constructor,
     QoveryGitToken: tokens.QoveryGitToken as unknown as Constructor,
+    DeployToken: tokens.DeployToken as unknown as Constructor,
 };
 
 const config = new pulumi.Config();
