@@ -13,8 +13,7 @@ import {
 } from "../lifecycle";
 import {
     clientAtRecorded,
-    compareInstance,
-    connectionSettingsOf,
+    compareReachAndRotation,
     INSTANCE_FIELD,
     withEffectiveInstance,
     withoutInstance,
@@ -135,14 +134,7 @@ export class DeployTokenLifecycle implements TokenLifecycle {
         plan.compare("scopes", sortedOrSelf(olds.scopes), sortedOrSelf(news.scopes), "replace");
         plan.compare("expiresAt", olds.requestedExpiresAt, news.expiresAt, "replace");
         plan.compare("username", olds.requestedUsername, news.username, "replace");
-        compareInstance("gitlab", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
-        plan.compare(
-            "connection",
-            connectionSettingsOf(olds.connection),
-            connectionSettingsOf(news.connection),
-            "update",
-        );
-        plan.compare("rotation", olds.rotation, news.rotation, "update");
+        compareReachAndRotation("gitlab", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
         plan.compare("rotationTrigger", olds.rotationTrigger, news.rotationTrigger, "replace");
         const due = rotationDue(
             news.rotation as DeployTokenInputs["rotation"],

@@ -5,8 +5,7 @@ import { addDays, type PlainObject, todayUtc, GONE, unlessGone, checkInputs, com
 import { DiffPlan, rotationDue } from "../plans";
 import type { RotationStrategy } from "../inputs";
 import {
-    compareInstance,
-    connectionSettingsOf,
+    compareReachAndRotation,
     INSTANCE_FIELD,
     clientAtRecorded,
     clientForInPlaceUpdate,
@@ -117,14 +116,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         plan.compare("accessLevel", olds.accessLevel, news.accessLevel, "replace");
         plan.compare("description", olds.description, news.description, "replace");
         plan.compare("expiresAt", olds.requestedExpiresAt, news.expiresAt, "replace");
-        compareInstance("gitlab", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
-        plan.compare(
-            "connection",
-            connectionSettingsOf(olds.connection),
-            connectionSettingsOf(news.connection),
-            "update",
-        );
-        plan.compare("rotation", olds.rotation, news.rotation, "update");
+        compareReachAndRotation("gitlab", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
 
         const strategy = strategyOf(news);
         const rotationKind = strategy === "rotate" ? "update" : "replace";
