@@ -3,6 +3,7 @@ import { CodacyTokenLifecycle } from "./codacy/lifecycle";
 import { GiteaTokenLifecycle } from "./gitea/lifecycle";
 import { GitLabTokenLifecycle } from "./gitlab/lifecycle";
 import { DeployTokenLifecycle } from "./gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "./gitlab/triggerLifecycle";
 import { QoveryTokenLifecycle } from "./qovery/lifecycle";
 import type { ProviderContext, ResourceKind, TokenLifecycle } from "./types";
 
@@ -33,6 +34,8 @@ export function lifecycleFor(kind: ResourceKind, config: StackConfig = EMPTY_CON
             return new QoveryTokenLifecycle(ctx);
         case "DeployToken":
             return new DeployTokenLifecycle(ctx);
+        case "PipelineTriggerToken":
+            return new PipelineTriggerLifecycle(ctx);
     }
 }
 

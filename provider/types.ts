@@ -37,4 +37,5 @@ export type ResourceKind =
     | "GiteaToken"
     | "CodacyRepoToken"
     | "QoveryGitToken"
-    | "DeployToken";
+    | "DeployToken"
+    | "PipelineTriggerToken";

@@ -8,4 +8,5 @@ export type { ConnectionArgs, RotationArgs } from "./common";
 export * from "./gitea";
 export * from "./gitlab";
 export * from "./gitlabDeploy";
+export * from "./gitlabTrigger";
 export * from "./qovery";

@@ -54,6 +54,19 @@ export interface GitLabCreateDeployTokenRequest {
     username?: string;
 }
 
+/** A project's pipeline trigger token. `token` is the whole value only for the trigger's owner (others: 4 characters). */
+export const gitLabTriggerSchema = z.object({
+    id: z.number().int(),
+    token: z.string(),
+    description: z.string().nullish(),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+    last_used: z.string().nullish(),
+    expires_at: z.string().nullish(),
+    owner: z.object({ id: z.number().int(), username: z.string() }).nullish(),
+});
+export type GitLabTrigger = z.infer<typeof gitLabTriggerSchema>;
+
 export interface GitLabClientSettings {
     apiUrl: string;
     token: string;
@@ -114,31 +127,48 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
     }
 }
 
-/** One instance, one credential: every GitLab client speaks through the same HTTP layer, errors and hints. */
-function gitLabHttp(settings: GitLabClientSettings): HttpClient {
-    return new HttpClient({
-        service: "gitlab",
-        apiUrl: settings.apiUrl,
-        authHeaders: { "PRIVATE-TOKEN": settings.token },
-        caCertificate: settings.caCertificate,
-        extractMessage: gitLabErrorMessage,
-        hint: gitLabHint,
-        ...(settings.retry ? { retry: settings.retry } : {}),
-        ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
-    });
-}
-
-/** Typed client of GitLab's project and group access token API. */
-export class GitLabClient {
-    private readonly http: HttpClient;
+/** What every GitLab client shares: one instance, one credential, the same errors and hints, offset paging. */
+abstract class GitLabApi {
+    protected readonly http: HttpClient;
     /** The API root this client talks to (the instance recorded in a token's state). */
     readonly apiUrl: string;
 
     constructor(settings: GitLabClientSettings) {
         this.apiUrl = settings.apiUrl;
-        this.http = gitLabHttp(settings);
+        this.http = new HttpClient({
+            service: "gitlab",
+            apiUrl: settings.apiUrl,
+            authHeaders: { "PRIVATE-TOKEN": settings.token },
+            caCertificate: settings.caCertificate,
+            extractMessage: gitLabErrorMessage,
+            hint: gitLabHint,
+            ...(settings.retry ? { retry: settings.retry } : {}),
+            ...(settings.timeoutMs ? { timeoutMs: settings.timeoutMs } : {}),
+        });
     }
 
+    /** Every page of a listing (100 a page). */
+    protected listAll<T>(
+        operation: string,
+        path: string,
+        query: Record<string, string | number | boolean | undefined>,
+        item: z.ZodType<T>,
+    ): Promise<T[]> {
+        return collectPages<T, number>(async (page) => {
+            const response = await this.http.request({
+                operation,
+                method: "GET",
+                path,
+                query: { per_page: 100, page: page ?? 1, ...query },
+                schema: z.array(item),
+            });
+            return { items: response.data, next: nextPage(response.headers) };
+        });
+    }
+}
+
+/** Typed client of GitLab's project and group access token API. */
+export class GitLabClient extends GitLabApi {
     /** `/projects/acme%2Fweb/access_tokens`: a full path is URL-encoded, a numeric id is used as is. */
     static tokensPath(kind: GitLabParentKind, parent: string): string {
         return `/${kind}s/${encodeURIComponent(parent)}/access_tokens`;
@@ -149,17 +179,12 @@ export class GitLabClient {
         parent: string,
         filter: { state?: "active" | "inactive"; search?: string } = {},
     ): Promise<GitLabToken[]> {
-        const path = GitLabClient.tokensPath(kind, parent);
-        return collectPages<GitLabToken, number>(async (page) => {
-            const response = await this.http.request({
-                operation: `list ${kind} access tokens`,
-                method: "GET",
-                path,
-                query: { per_page: 100, page: page ?? 1, state: filter.state, search: filter.search },
-                schema: z.array(gitLabTokenSchema),
-            });
-            return { items: response.data, next: nextPage(response.headers) };
-        });
+        return this.listAll(
+            `list ${kind} access tokens`,
+            GitLabClient.tokensPath(kind, parent),
+            { state: filter.state, search: filter.search },
+            gitLabTokenSchema,
+        );
     }
 
     async get(kind: GitLabParentKind, parent: string, tokenId: number): Promise<GitLabToken> {
@@ -205,15 +230,7 @@ export class GitLabClient {
 }
 
 /** Typed client of GitLab's project and group deploy token API (`/:parent/deploy_tokens`). */
-export class GitLabDeployTokenClient {
-    private readonly http: HttpClient;
-    readonly apiUrl: string;
-
-    constructor(settings: GitLabClientSettings) {
-        this.apiUrl = settings.apiUrl;
-        this.http = gitLabHttp(settings);
-    }
-
+export class GitLabDeployTokenClient extends GitLabApi {
     static tokensPath(kind: GitLabParentKind, parent: string): string {
         return `/${kind}s/${encodeURIComponent(parent)}/deploy_tokens`;
     }
@@ -224,17 +241,12 @@ export class GitLabDeployTokenClient {
         parent: string,
         filter: { active?: boolean } = {},
     ): Promise<GitLabDeployToken[]> {
-        const path = GitLabDeployTokenClient.tokensPath(kind, parent);
-        return collectPages<GitLabDeployToken, number>(async (page) => {
-            const response = await this.http.request({
-                operation: `list ${kind} deploy tokens`,
-                method: "GET",
-                path,
-                query: { per_page: 100, page: page ?? 1, active: filter.active },
-                schema: z.array(gitLabDeployTokenSchema),
-            });
-            return { items: response.data, next: nextPage(response.headers) };
-        });
+        return this.listAll(
+            `list ${kind} deploy tokens`,
+            GitLabDeployTokenClient.tokensPath(kind, parent),
+            { active: filter.active },
+            gitLabDeployTokenSchema,
+        );
     }
 
     async get(kind: GitLabParentKind, parent: string, tokenId: number): Promise<GitLabDeployToken> {
@@ -268,6 +280,63 @@ export class GitLabDeployTokenClient {
             operation: `delete ${kind} deploy token`,
             method: "DELETE",
             path: `${GitLabDeployTokenClient.tokensPath(kind, parent)}/${tokenId}`,
+        });
+    }
+}
+
+/** Typed client of GitLab's pipeline trigger token API (`/projects/:id/triggers`). */
+export class GitLabTriggerClient extends GitLabApi {
+    static triggersPath(project: string): string {
+        return `/projects/${encodeURIComponent(project)}/triggers`;
+    }
+
+    async list(project: string): Promise<GitLabTrigger[]> {
+        return this.listAll(
+            "list pipeline trigger tokens",
+            GitLabTriggerClient.triggersPath(project),
+            {},
+            gitLabTriggerSchema,
+        );
+    }
+
+    async get(project: string, triggerId: number): Promise<GitLabTrigger> {
+        const response = await this.http.request({
+            operation: "read pipeline trigger token",
+            method: "GET",
+            path: `${GitLabTriggerClient.triggersPath(project)}/${triggerId}`,
+            schema: gitLabTriggerSchema,
+        });
+        return response.data;
+    }
+
+    async create(project: string, description: string): Promise<GitLabTrigger> {
+        const response = await this.http.request({
+            operation: "create pipeline trigger token",
+            method: "POST",
+            path: GitLabTriggerClient.triggersPath(project),
+            body: { description },
+            schema: gitLabTriggerSchema,
+        });
+        return response.data;
+    }
+
+    /** Edits the description in place (the token value stays). */
+    async update(project: string, triggerId: number, description: string): Promise<GitLabTrigger> {
+        const response = await this.http.request({
+            operation: "update pipeline trigger token",
+            method: "PUT",
+            path: `${GitLabTriggerClient.triggersPath(project)}/${triggerId}`,
+            body: { description },
+            schema: gitLabTriggerSchema,
+        });
+        return response.data;
+    }
+
+    async delete(project: string, triggerId: number): Promise<void> {
+        await this.http.request({
+            operation: "delete pipeline trigger token",
+            method: "DELETE",
+            path: `${GitLabTriggerClient.triggersPath(project)}/${triggerId}`,
         });
     }
 }

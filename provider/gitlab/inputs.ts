@@ -173,3 +173,17 @@ export const deployTokenInputsSchema = z.strictObject({
     rotationTrigger: z.string().optional(),
 });
 export type DeployTokenInputs = z.infer<typeof deployTokenInputsSchema>;
+
+/** `PipelineTriggerToken` inputs. GitLab has no expiry to send: `rotation.expiresInDays` is a renewal date kept here. */
+export const pipelineTriggerInputsSchema = z.strictObject({
+    project: parentSchema("project"),
+    description: z
+        .string({ error: "description must be a string" })
+        .trim()
+        .min(1, "description must not be empty (GitLab requires one)")
+        .max(200, "description must be at most 200 characters (GitLab keeps 255, the ownership mark takes the rest)"),
+    connection: gitLabConnectionSchema.optional(),
+    rotation: overlapOnlyRotationSchema("GitLab's trigger token API").optional(),
+    rotationTrigger: z.string().optional(),
+});
+export type PipelineTriggerInputs = z.infer<typeof pipelineTriggerInputsSchema>;

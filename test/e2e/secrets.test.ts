@@ -353,6 +353,7 @@ const SERVICE_OF: Record<Resource, "gitlab" | "gitea" | "codacy" | "qovery"> = {
     CodacyRepoToken: "codacy",
     QoveryGitToken: "qovery",
     DeployToken: "gitlab",
+    PipelineTriggerToken: "gitlab",
 };
 /** The credential setting of each service (in `connection` and in stack config). */
 const CREDENTIAL_OF = { gitlab: "token", gitea: "password", codacy: "apiToken", qovery: "apiToken" } as const;

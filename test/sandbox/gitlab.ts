@@ -52,6 +52,8 @@ export const GITLAB_ACCESS_LEVELS: readonly number[] = [10, 15, 20, 30, 40, 50];
 const ROTATE_DEFAULT_DAYS = 7;
 /** First id the sandbox gives a deploy token (access tokens start at 1001). */
 const DEPLOY_TOKEN_FIRST_ID = 7001;
+/** First id the sandbox gives a pipeline trigger token. */
+const TRIGGER_FIRST_ID = 9001;
 
 interface GlUser {
     id: number;
@@ -120,6 +122,29 @@ export interface GitlabDeployTokenView {
     resourceId: number;
 }
 
+/** A project's pipeline trigger token; its owner is the user who created it. DELETE removes it. */
+interface GlTrigger {
+    id: number;
+    projectId: number;
+    ownerId: number;
+    description: string;
+    value: string;
+    createdAt: Date;
+    updatedAt: Date;
+    lastUsed: Date | null;
+    /** ISO date-time or null: never expires (GitLab 17+ may set one; the sandbox lets tests do it). */
+    expiresAt: string | null;
+}
+
+/** A trigger token as tests see it through `sandbox.gitlab` (includes the secret value). */
+export interface GitlabTriggerView {
+    id: number;
+    projectId: number;
+    description: string;
+    value: string;
+    ownerId: number;
+}
+
 interface GlProject {
     id: number;
     name: string;
@@ -172,6 +197,12 @@ export interface GitlabAccessor {
     revokeDeployToken(id: number): boolean;
     /** Change a deploy token's expiry date (`YYYY-MM-DD` or null). False when unknown. */
     setDeployTokenExpiresAt(id: number, expiresAt: string | null): boolean;
+    /** Pipeline trigger tokens, optionally of one project, in id order. */
+    triggers(projectId?: number): GitlabTriggerView[];
+    /** Delete a trigger out of band (the UI's "Revoke" deletes it). False when unknown. */
+    deleteTrigger(id: number): boolean;
+    /** Edit a trigger's description out of band. False when unknown. */
+    setTriggerDescription(id: number, description: string): boolean;
 }
 
 type AuthResult = { ok: true; user: GlUser; token: GlToken } | { ok: false; response: SandboxResponse };
@@ -190,6 +221,8 @@ export class GitlabEmulator implements ServiceEmulator {
     private deployTokensById = new Map<number, GlDeployToken>();
     /** Deploy tokens have their own id space on GitLab; apart from access tokens' here so an id names one token. */
     private nextDeployTokenId = DEPLOY_TOKEN_FIRST_ID;
+    private triggersById = new Map<number, GlTrigger>();
+    private nextTriggerId = TRIGGER_FIRST_ID;
 
     readonly accessor: GitlabAccessor = {
         findToken: (id) => this.view(this.tokensById.get(id)),
@@ -229,6 +262,26 @@ export class GitlabEmulator implements ServiceEmulator {
             token.revoked = true;
             return true;
         },
+        triggers: (projectId) =>
+            [...this.triggersById.values()]
+                .filter((t) => projectId === undefined || t.projectId === projectId)
+                .sort((a, b) => a.id - b.id)
+                .map((t) => ({
+                    id: t.id,
+                    projectId: t.projectId,
+                    description: t.description,
+                    value: t.value,
+                    ownerId: t.ownerId,
+                })),
+        deleteTrigger: (id) => this.triggersById.delete(id),
+        setTriggerDescription: (id, description) => {
+            const trigger = this.triggersById.get(id);
+            if (trigger === undefined) {
+                return false;
+            }
+            trigger.description = description;
+            return true;
+        },
         setDeployTokenExpiresAt: (id, expiresAt) => {
             const token = this.deployTokensById.get(id);
             if (token === undefined || (expiresAt !== null && parseIsoDate(expiresAt) === undefined)) {
@@ -254,6 +307,8 @@ export class GitlabEmulator implements ServiceEmulator {
         this.nextFamilyId = 1;
         this.deployTokensById.clear();
         this.nextDeployTokenId = DEPLOY_TOKEN_FIRST_ID;
+        this.triggersById.clear();
+        this.nextTriggerId = TRIGGER_FIRST_ID;
         const seedTime = new Date(Date.UTC(2025, 0, 1));
         for (const user of Object.values(GITLAB_SEED.users)) {
             this.users.set(user.id, { ...user, bot: false });
@@ -317,7 +372,18 @@ export class GitlabEmulator implements ServiceEmulator {
                 expiresAt: t.expiresAt,
                 active: this.isDeployTokenActive(t),
             }));
-        return [...accessTokens, ...deployTokens];
+        const triggers = [...this.triggersById.values()]
+            .sort((a, b) => a.id - b.id)
+            .map((t) => ({
+                service: "gitlab" as const,
+                id: String(t.id),
+                name: t.description,
+                owner: `trigger:project:${t.projectId}`,
+                createdAt: t.createdAt.toISOString(),
+                expiresAt: t.expiresAt,
+                active: t.expiresAt === null || Date.parse(t.expiresAt) > this.clock.now().getTime(),
+            }));
+        return [...accessTokens, ...deployTokens, ...triggers];
     }
 
     snapshotTokens(): JsonValue {
@@ -330,6 +396,8 @@ export class GitlabEmulator implements ServiceEmulator {
             nextFamilyId: this.nextFamilyId,
             deployTokens: this.deployTokensById,
             nextDeployTokenId: this.nextDeployTokenId,
+            triggers: this.triggersById,
+            nextTriggerId: this.nextTriggerId,
         });
     }
 
@@ -344,10 +412,17 @@ export class GitlabEmulator implements ServiceEmulator {
         // Snapshots from before deploy tokens existed have none.
         this.deployTokensById = (part.deployTokens as Map<number, GlDeployToken> | undefined) ?? new Map();
         this.nextDeployTokenId = (part.nextDeployTokenId as number | undefined) ?? DEPLOY_TOKEN_FIRST_ID;
+        this.triggersById = (part.triggers as Map<number, GlTrigger> | undefined) ?? new Map();
+        this.nextTriggerId = (part.nextTriggerId as number | undefined) ?? TRIGGER_FIRST_ID;
     }
 
     revokeOutOfBand(id: string): boolean {
-        return /^\d+$/.test(id) && (this.accessor.revoke(Number(id)) || this.accessor.revokeDeployToken(Number(id)));
+        return (
+            /^\d+$/.test(id) &&
+            (this.accessor.revoke(Number(id)) ||
+                this.accessor.revokeDeployToken(Number(id)) ||
+                this.accessor.deleteTrigger(Number(id)))
+        );
     }
 
     errorResponse(status: number, _req: SandboxRequest, message?: string): SandboxResponse {
@@ -381,6 +456,9 @@ export class GitlabEmulator implements ServiceEmulator {
         }
         if (rest.length === 2) {
             return this.only(m, "GET", () => this.getResource(req, type, b));
+        }
+        if (c === "triggers" && type === "project") {
+            return this.triggersRoute(req, b, rest.length === 4 ? d : undefined, rest.length);
         }
         if (c === "deploy_tokens") {
             return this.deployTokensRoute(req, type, b, rest.length === 4 ? d : undefined, rest.length);
@@ -872,6 +950,150 @@ export class GitlabEmulator implements ServiceEmulator {
             active: this.isDeployTokenActive(token),
             resourceType: resource.type,
             resourceId: resource.id,
+        };
+    }
+
+    // ----- pipeline trigger tokens (lib/api/ci/triggers.rb) -----
+
+    private triggersRoute(
+        req: SandboxRequest,
+        rawId: string,
+        triggerId: string | undefined,
+        length: number,
+    ): SandboxResponse {
+        const m = req.method;
+        if (length === 3 && (m === "GET" || m === "POST")) {
+            return m === "GET" ? this.listTriggers(req, rawId) : this.createTrigger(req, rawId);
+        }
+        if (length === 4 && triggerId !== undefined && ["GET", "PUT", "DELETE"].includes(m)) {
+            return this.oneTrigger(req, rawId, triggerId);
+        }
+        return length === 3 || length === 4 ? methodNotAllowed() : json(404, { error: "404 Not Found" });
+    }
+
+    /** `admin_build` / `manage_trigger`: the project's Maintainer; GitLab answers 403 (`authorize!`). */
+    private triggerProject(
+        req: SandboxRequest,
+        rawId: string,
+        write: boolean,
+        fn: (projectId: number, user: GlUser) => SandboxResponse,
+    ): SandboxResponse {
+        return this.withAuth(req, write, (user) => {
+            const found = this.findResource("project", rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            if (!this.canManage(user, "project", found.id, write ? "manage" : "read")) {
+                return json(403, { message: "403 Forbidden" });
+            }
+            return fn(found.id, user);
+        });
+    }
+
+    private listTriggers(req: SandboxRequest, rawId: string): SandboxResponse {
+        const paging = pagingParams(req);
+        if ("response" in paging) {
+            return paging.response;
+        }
+        return this.triggerProject(req, rawId, false, (projectId, user) => {
+            const all = [...this.triggersById.values()]
+                .filter((t) => t.projectId === projectId)
+                .sort((a, b) => a.id - b.id);
+            const { items, headers } = paginate(all, paging, req);
+            return json(
+                200,
+                items.map((t) => this.triggerJson(t, user)),
+                headers,
+            );
+        });
+    }
+
+    private createTrigger(req: SandboxRequest, rawId: string): SandboxResponse {
+        const params = gitlabParams(req);
+        if ("response" in params) {
+            return params.response;
+        }
+        const description = params.value.description;
+        if (description === undefined || description === null) {
+            return json(400, { error: "description is missing" });
+        }
+        if (typeof description !== "string") {
+            return json(400, { error: "description is invalid" });
+        }
+        return this.triggerProject(req, rawId, true, (projectId, user) => {
+            if (description.length > 255) {
+                return badRequest("Description is too long (maximum is 255 characters)");
+            }
+            const now = this.clock.now();
+            const trigger: GlTrigger = {
+                id: this.nextTriggerId++,
+                projectId,
+                ownerId: user.id,
+                description,
+                // Built at run time: no secret-looking literal in the sources.
+                value: `${"glptt"}-${randomHex(20)}`,
+                createdAt: now,
+                updatedAt: now,
+                lastUsed: null,
+                expiresAt: null,
+            };
+            this.triggersById.set(trigger.id, trigger);
+            return json(201, this.triggerJson(trigger, user));
+        });
+    }
+
+    /** GET reads, PUT edits the description (the owner, or an admin), DELETE removes the trigger. */
+    private oneTrigger(req: SandboxRequest, rawId: string, triggerId: string): SandboxResponse {
+        if (!/^\d+$/.test(triggerId)) {
+            return json(400, { error: "trigger_id is invalid" });
+        }
+        const params = req.method === "PUT" ? gitlabParams(req) : { value: {} };
+        if ("response" in params) {
+            return params.response;
+        }
+        return this.triggerProject(req, rawId, req.method !== "GET", (projectId, user) => {
+            const trigger = this.triggersById.get(Number(triggerId));
+            if (trigger === undefined || trigger.projectId !== projectId) {
+                return json(404, { message: "404 Not found" });
+            }
+            if (req.method === "DELETE") {
+                this.triggersById.delete(trigger.id);
+                return empty(204);
+            }
+            if (req.method === "PUT") {
+                if (trigger.ownerId !== user.id && !user.admin) {
+                    return json(403, {
+                        message: "403 Forbidden - The current user is not authorized to manage the trigger token",
+                    });
+                }
+                const description = params.value.description;
+                if (description !== undefined && description !== null) {
+                    if (typeof description !== "string") {
+                        return json(400, { error: "description is invalid" });
+                    }
+                    trigger.description = description;
+                    trigger.updatedAt = this.clock.now();
+                }
+            }
+            return json(200, this.triggerJson(trigger, user));
+        });
+    }
+
+    /** The whole value only for the trigger's owner; others see its first 4 characters (`short_token`). */
+    private triggerJson(trigger: GlTrigger, viewer: GlUser): Record<string, unknown> {
+        const owner = this.users.get(trigger.ownerId);
+        return {
+            id: trigger.id,
+            token: trigger.ownerId === viewer.id ? trigger.value : trigger.value.slice(0, 4),
+            description: trigger.description,
+            created_at: trigger.createdAt.toISOString(),
+            updated_at: trigger.updatedAt.toISOString(),
+            last_used: trigger.lastUsed?.toISOString() ?? null,
+            expires_at: trigger.expiresAt,
+            owner:
+                owner === undefined
+                    ? null
+                    : { id: owner.id, username: owner.username, name: owner.name, state: "active" },
         };
     }
 

@@ -20,6 +20,7 @@ export {
     type GitlabResourceType,
     type GitlabTokenView,
     type GitlabDeployTokenView,
+    type GitlabTriggerView,
 } from "./gitlab";
 export {
     QOVERY_GIT_PROVIDERS,

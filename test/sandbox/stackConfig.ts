@@ -29,5 +29,7 @@ export function sandboxStackConfig(sandbox: { baseUrls: SandboxBaseUrls }): Reco
 
 /** Live tokens that programs created: everything but the seeded GitLab personal tokens. */
 export function tokensMadeByPrograms(sandbox: Pick<Sandbox, "liveTokens">): LiveToken[] {
-    return sandbox.liveTokens().filter((token) => token.service !== "gitlab" || /^(project|group):/.test(token.owner));
+    return sandbox
+        .liveTokens()
+        .filter((token) => token.service !== "gitlab" || /^((deploy|trigger):)?(project|group):/.test(token.owner));
 }

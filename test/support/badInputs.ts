@@ -10,7 +10,8 @@ export type Resource =
     | "GiteaToken"
     | "CodacyRepoToken"
     | "QoveryGitToken"
-    | "DeployToken";
+    | "DeployToken"
+    | "PipelineTriggerToken";
 
 const ORG = SEED.qovery.organizationId;
 
@@ -22,6 +23,7 @@ export const VALID_INPUTS: Record<Resource, PlainObject> = {
     CodacyRepoToken: { provider: "gh", organization: "acme", repository: "repo-001" },
     QoveryGitToken: { organizationId: ORG, name: "gitlab-ci", type: "GITLAB", token: "git-provider-token" },
     DeployToken: { project: "acme/web", name: "pull", scopes: ["read_registry"] },
+    PipelineTriggerToken: { project: "acme/web", description: "deploys" },
 };
 
 export interface BadInput {
@@ -432,6 +434,50 @@ export const BAD_INPUTS: BadInput[] = [
         config: { "gitlab:token": undefined },
         property: "connection",
         names: /gitlab:token.*GITLAB_TOKEN.*connection\.token/,
+    },
+    // PipelineTriggerToken
+    {
+        resource: "PipelineTriggerToken",
+        what: "missing description",
+        inputs: { description: undefined },
+        property: "description",
+        names: /description/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "blank description",
+        inputs: { description: "  " },
+        property: "description",
+        names: /description must not be empty/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "over-long description",
+        inputs: { description: "d".repeat(201) },
+        property: "description",
+        names: /description must be at most 200/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "group instead of project",
+        inputs: { project: undefined, group: "acme" },
+        property: "group",
+        names: /unknown property "group"/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "rotate strategy (no rotate API)",
+        inputs: { rotation: { strategy: "rotate" } },
+        property: "rotation",
+        names: /strategy "rotate" needs a rotate API.*overlap/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "misspelt connection setting",
+        inputs: { connection: { tokn: "x" } },
+        property: "connection",
+        names: /unknown property "tokn" in connection.*did you mean "token"/,
+        allowed: ["baseUrl", "token", "caCertificate", "allowInsecureHttp"],
     },
     // GiteaToken
     {

@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
 import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "../../provider/gitlab/triggerLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { CREDENTIAL_INPUTS } from "../../provider/lifecycle";
 import { QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
@@ -45,6 +46,10 @@ const KINDS: Record<Resource, Kind> = {
     },
     DeployToken: {
         lifecycle: (ctx) => new DeployTokenLifecycle(ctx),
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+    },
+    PipelineTriggerToken: {
+        lifecycle: (ctx) => new PipelineTriggerLifecycle(ctx),
         config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
     },
 };

@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
 import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "../../provider/gitlab/triggerLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { ApiError } from "../../provider/http";
 import type { PlainObject } from "../../provider/lifecycle";
@@ -62,6 +63,16 @@ const KINDS: Kind[] = [
         inputs: { project: "acme/web", name: "ci", scopes: ["read_registry"] },
         // The deploy token listing (before a create), the project, the current user.
         auxiliary: [/\/deploy_tokens$/, /\/projects\/[^/]+$/, /\/user$/],
+        delete: "deletes",
+    },
+    {
+        resource: "PipelineTriggerToken",
+        service: "gitlab",
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+        lifecycle: (ctx) => new PipelineTriggerLifecycle(ctx),
+        inputs: { project: "acme/web", description: "ci" },
+        // The trigger listing (before a create), the project, the current user.
+        auxiliary: [/\/triggers$/, /\/projects\/[^/]+$/, /\/user$/],
         delete: "deletes",
     },
     {

@@ -15,6 +15,7 @@ import { GiteaClient } from "../../provider/gitea/client";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
 import { GitLabClient, GitLabDeployTokenClient } from "../../provider/gitlab/client";
 import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "../../provider/gitlab/triggerLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { ApiError } from "../../provider/http";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
@@ -72,6 +73,8 @@ interface Subject {
     targets: Partial<Record<Op, Target>>;
     /** Makes a token the resource must never touch (same owner, same name where the service allows it). */
     bystander?: (sb: Sandbox) => Promise<string>;
+    /** What a successful update shows, where it is neither GitLab's rotation nor Qovery's PUT of the git token. */
+    updated?: (sb: Sandbox, before: Existing, outs: PlainObject) => void;
 }
 
 const ORG = SEED.qovery.organizationId;
@@ -151,11 +154,44 @@ function deployTokenSubject(kind: "project" | "group"): Subject {
     };
 }
 
+/** GitLab pipeline trigger tokens: the description is edited in place (PUT), keeping the value and the mark. */
+const TRIGGER_SUBJECT: Subject = {
+    resource: "PipelineTriggerToken",
+    label: "GitLab",
+    service: "gitlab",
+    recovery: "revoke",
+    owner: "trigger:project:101",
+    credential: SEED.gitlab.tokens.maintainer,
+    config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+    lifecycle: (ctx) => new PipelineTriggerLifecycle(ctx),
+    inputs: { project: "acme/web", ...OWNED, description: "deploys" },
+    updateNews: (inputs) => ({ ...inputs, description: "deploys to prod" }),
+    targets: {
+        create: { method: "POST", path: /\/triggers$/ },
+        read: { method: "GET", path: /\/triggers\/\d+$/ },
+        update: { method: "PUT", path: /\/triggers\/\d+$/ },
+        delete: { method: "DELETE", path: /\/triggers\/\d+$/ },
+    },
+    // Another stack's trigger of the same description (its own mark).
+    bystander: async (sb) => {
+        const other = new PipelineTriggerLifecycle(contextWith(TRIGGER_SUBJECT.config(sb)));
+        const inputs = { project: "acme/web", description: "deploys", __owner: ANOTHER_STACK };
+        return (await other.create((await other.check({}, inputs)).inputs as PlainObject)).id;
+    },
+    updated: (sb, before, outs) => {
+        expect(outs.tokenId, "the same trigger").to.equal(Number(before.id));
+        expect(outs.token, "its value kept").to.equal(before.outs.token);
+        const trigger = sb.gitlab.triggers(101).find((t) => String(t.id) === before.id);
+        expect(trigger?.description).to.equal(withMark("deploys to prod", OWNED.__owner, 255));
+    },
+};
+
 const SUBJECTS: Subject[] = [
     gitLabSubject("project"),
     gitLabSubject("group"),
     deployTokenSubject("project"),
     deployTokenSubject("group"),
+    TRIGGER_SUBJECT,
     {
         resource: "GiteaToken",
         label: "Gitea",
@@ -522,7 +558,9 @@ async function runCase(sandbox: Sandbox, { subject, row, op, outcome }: Case): P
                 }
                 break;
             case "update":
-                if (subject.service === "gitlab") {
+                if (subject.updated) {
+                    subject.updated(sandbox, before!, result!.outs!);
+                } else if (subject.service === "gitlab") {
                     const newId = String(result!.outs!.tokenId);
                     expect(newId, "rotated: a new token").to.not.equal(before!.id);
                     expect(result!.outs!.token).to.be.a("string").and.not.equal(before!.outs.token);

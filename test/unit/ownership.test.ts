@@ -7,6 +7,7 @@ import { GiteaClient } from "../../provider/gitea/client";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
 import { GitLabClient, GitLabDeployTokenClient } from "../../provider/gitlab/client";
 import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "../../provider/gitlab/triggerLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
 import {
@@ -126,6 +127,25 @@ const KINDS: Kind[] = [
                     }).create("project", "101", { name: withMark("ci", mark, 255)!, scopes: ["read_registry"] })
                 ).id,
             ),
+    },
+    {
+        title: "GitLab pipeline trigger token",
+        service: "gitlab",
+        owner: "trigger:project:101",
+        lifecycle: (sb) =>
+            new PipelineTriggerLifecycle(
+                contextWith({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+            ),
+        inputs: { project: "acme/web", description: "ci" },
+        replacing: { rotationTrigger: "2" },
+        // Planted as a run of another process would leave it: created by the API with the mark (or none).
+        plant: async (sb, mark) => {
+            const planter = new PipelineTriggerLifecycle(
+                contextWith({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.owner }),
+            );
+            const inputs = { project: "acme/web", description: "ci", ...(mark ? { [OWNER_INPUT]: mark } : {}) };
+            return (await planter.create((await planter.check({}, inputs)).inputs as PlainObject)).id;
+        },
     },
     {
         title: "Gitea token",
