@@ -1,6 +1,5 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
-import { ApiError } from "../http";
 import {
     addDays,
     type CheckFailure,
@@ -28,6 +27,7 @@ import {
     type GitLabParentKind,
 } from "./client";
 import { type DeployTokenInputs, deployTokenInputsSchema, type GitLabConnection } from "./inputs";
+import { createClearingLeftovers } from "./leftovers";
 import { isAboutTheToken, sortedOrSelf } from "./lifecycle";
 
 /** GitLab's limit on a deploy token's name, which holds the ownership mark after the declared name. */
@@ -210,48 +210,17 @@ export class DeployTokenLifecycle implements TokenLifecycle {
         }
         const request = compact({ name, scopes: inputs.scopes, expires_at: expiresAt, username: inputs.username });
         const replaced = takeReplaced(mark);
-        const deleteLeftovers = async (): Promise<number> => {
-            if (name === inputs.name) {
-                return 0; // Unmarked: nothing can be proven ours.
-            }
-            const leftovers = (await client.list(kind, parent, { active: true })).filter(
-                (token) => token.name === name && !replaced.has(String(token.id)),
-            );
-            for (const leftover of leftovers) {
-                await client.delete(kind, parent, leftover.id);
-            }
-            return leftovers.length;
-        };
-        try {
-            await deleteLeftovers();
-        } catch (e: unknown) {
-            // A refused listing (no role) is explained better by the create that follows.
-            if (!(e instanceof ApiError) || e.ambiguous) {
-                throw e;
-            }
-        }
-        for (let attempt = 1; ; attempt++) {
-            try {
-                return await client.create(kind, parent, request);
-            } catch (e: unknown) {
-                if (!(e instanceof ApiError) || !e.ambiguous) {
-                    throw e;
-                }
-                if (name === inputs.name) {
-                    throw e.withOutcome(
-                        "the token carries no ownership mark, so what the request did cannot be told apart from other tokens",
-                        `Run \`pulumi refresh\`, then look at the ${kind}'s deploy tokens named "${inputs.name}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
-                    );
-                }
-                const deleted = await deleteLeftovers();
-                if (attempt >= 2) {
-                    throw e.withOutcome(
-                        `deleted ${deleted} token(s) the lost requests created`,
-                        "No token was left behind. Run `pulumi up` again.",
-                    );
-                }
-            }
-        }
+        return createClearingLeftovers({
+            marked: name !== inputs.name,
+            leftovers: async () =>
+                (await client.list(kind, parent, { active: true })).filter(
+                    (token) => token.name === name && !replaced.has(String(token.id)),
+                ),
+            remove: (id) => client.delete(kind, parent, id),
+            create: () => client.create(kind, parent, request),
+            noun: "token",
+            unmarkedAdvice: `Run \`pulumi refresh\`, then look at the ${kind}'s deploy tokens named "${inputs.name}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
+        });
     }
 
     private isGone(token: GitLabDeployToken): boolean {

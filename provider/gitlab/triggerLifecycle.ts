@@ -15,6 +15,7 @@ import { DiffPlan, rotationDue } from "../plans";
 import type { ProviderContext, TokenLifecycle } from "../types";
 import { GitLabTriggerClient, type GitLabTrigger } from "./client";
 import { type GitLabConnection, type PipelineTriggerInputs, pipelineTriggerInputsSchema } from "./inputs";
+import { createClearingLeftovers } from "./leftovers";
 import { isAboutTheToken } from "./lifecycle";
 
 /** GitLab's limit on a trigger's description, which holds the ownership mark after the user's text. */
@@ -181,48 +182,20 @@ export class PipelineTriggerLifecycle implements TokenLifecycle {
     ): Promise<GitLabTrigger> {
         const description = withMark(inputs.description, mark, DESCRIPTION_MAX) ?? inputs.description;
         const replaced = takeReplaced(mark);
-        const deleteLeftovers = async (): Promise<number> => {
-            if (mark === undefined) {
-                return 0; // Unmarked: nothing can be proven ours.
-            }
-            const leftovers = (await client.list(inputs.project)).filter(
-                (trigger) => carriesMark(trigger.description, mark) && !replaced.has(String(trigger.id)),
-            );
-            for (const leftover of leftovers) {
-                await client.delete(inputs.project, leftover.id);
-            }
-            return leftovers.length;
-        };
-        try {
-            await deleteLeftovers();
-        } catch (e: unknown) {
-            // A refused listing (no role) is explained better by the create that follows.
-            if (!(e instanceof ApiError) || e.ambiguous) {
-                throw e;
-            }
-        }
-        for (let attempt = 1; ; attempt++) {
-            try {
-                return await client.create(inputs.project, description);
-            } catch (e: unknown) {
-                if (!(e instanceof ApiError) || !e.ambiguous) {
-                    throw e;
-                }
-                if (mark === undefined) {
-                    throw e.withOutcome(
-                        "the trigger carries no ownership mark, so what the request did cannot be told apart from other triggers",
-                        `Run \`pulumi refresh\`, then look at the project's pipeline triggers described "${inputs.description}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
-                    );
-                }
-                const deleted = await deleteLeftovers();
-                if (attempt >= 2) {
-                    throw e.withOutcome(
-                        `deleted ${deleted} trigger(s) the lost requests created`,
-                        "No trigger was left behind. Run `pulumi up` again.",
-                    );
-                }
-            }
-        }
+        return createClearingLeftovers({
+            marked: mark !== undefined,
+            leftovers: async () =>
+                (await client.list(inputs.project)).filter(
+                    (trigger) =>
+                        mark !== undefined &&
+                        carriesMark(trigger.description, mark) &&
+                        !replaced.has(String(trigger.id)),
+                ),
+            remove: (id) => client.delete(inputs.project, id),
+            create: () => client.create(inputs.project, description),
+            noun: "trigger",
+            unmarkedAdvice: `Run \`pulumi refresh\`, then look at the project's pipeline triggers described "${inputs.description}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
+        });
     }
 
     private isExpired(trigger: GitLabTrigger): boolean {
