@@ -78,6 +78,7 @@ function specs(qoveryName: string): unknown[] {
             },
         },
         { kind: "DeployToken", name: "deploy", args: { group: "acme", name: "pull", scopes: ["read_registry"] } },
+        { kind: "PipelineTriggerToken", name: "trigger", args: { project: "acme/web", description: "deploys" } },
     ];
 }
 
@@ -237,6 +238,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
             "gitea token value",
             "group token value",
             "project token value",
+            "trigger token value",
         ]);
         expectVerboseClean(up.output);
     });
@@ -258,7 +260,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
             deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] };
         };
         const tokens = (state.deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
-        expect(tokens).to.have.length(6);
+        expect(tokens).to.have.length(7);
         const encrypted = (value: unknown) => {
             const text = JSON.stringify(value ?? null);
             return text.includes("4dabf18193072939515e22adb298388d") && text.includes("ciphertext");
@@ -279,7 +281,7 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
         const providers = (state.deployment.resources ?? [])
             .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))
             .map((r) => r.inputs?.__provider);
-        expect(providers).to.have.length(6);
+        expect(providers).to.have.length(7);
         for (const provider of providers) {
             // Stored in clear (it is code), so it must not hold anything secret.
             expect(provider).to.be.a("string").that.is.not.empty;

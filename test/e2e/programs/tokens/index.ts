@@ -12,7 +12,8 @@ type Kind =
     | "GiteaToken"
     | "CodacyRepoToken"
     | "QoveryGitToken"
-    | "DeployToken";
+    | "DeployToken"
+    | "PipelineTriggerToken";
 interface Spec {
     kind: Kind;
     name: string;
@@ -28,6 +29,7 @@ const constructors: Record<Kind, Constructor> = {
     CodacyRepoToken: tokens.CodacyRepoToken as unknown as Constructor,
     QoveryGitToken: tokens.QoveryGitToken as unknown as Constructor,
     DeployToken: tokens.DeployToken as unknown as Constructor,
+    PipelineTriggerToken: tokens.PipelineTriggerToken as unknown as Constructor,
 };
 
 const config = new pulumi.Config();
