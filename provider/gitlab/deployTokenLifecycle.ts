@@ -1,5 +1,4 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { requireSetting, resolveEndpoint } from "../config";
 import {
     addDays,
     type CheckFailure,
@@ -28,7 +27,7 @@ import {
 } from "./client";
 import { type DeployTokenInputs, deployTokenInputsSchema, type GitLabConnection } from "./inputs";
 import { createClearingLeftovers } from "./leftovers";
-import { isAboutTheToken, sortedOrSelf } from "./lifecycle";
+import { gitLabSettingsFor, isAboutTheToken, sortedOrSelf } from "./lifecycle";
 
 /** GitLab's limit on a deploy token's name, which holds the ownership mark after the declared name. */
 const NAME_MAX = 255;
@@ -37,13 +36,7 @@ export function gitLabDeployTokenClientFor(
     connection: GitLabConnection | undefined,
     ctx: ProviderContext,
 ): GitLabDeployTokenClient {
-    const endpoint = resolveEndpoint("gitlab", connection, ctx.config, ctx.env);
-    return new GitLabDeployTokenClient({
-        apiUrl: endpoint.apiUrl,
-        caCertificate: endpoint.caCertificate,
-        ...ctx.http,
-        token: requireSetting("gitlab", "token", connection?.token, ctx.config, ctx.env),
-    });
+    return new GitLabDeployTokenClient(gitLabSettingsFor(connection, ctx));
 }
 
 /** A deploy token belongs to a project or to a group: exactly one of the two inputs. */

@@ -14,7 +14,13 @@ import {
 } from "../instance";
 import { carriesMark, takeReplaced, markDoesNotFit, notingReplacement, ownerMarkIn, withMark } from "../ownership";
 import type { ProviderContext, TokenLifecycle } from "../types";
-import { GitLabClient, type GitLabNewToken, type GitLabParentKind, type GitLabToken } from "./client";
+import {
+    GitLabClient,
+    type GitLabClientSettings,
+    type GitLabNewToken,
+    type GitLabParentKind,
+    type GitLabToken,
+} from "./client";
 import {
     type GitLabConnection,
     type GitLabTokenInputs,
@@ -43,14 +49,22 @@ export interface GitLabTokenState {
     lastUsedAt?: string | null;
 }
 
-export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: ProviderContext): GitLabClient {
+/** How every GitLab kind reaches GitLab: the same instance and credential (`connection`, stack config, env). */
+export function gitLabSettingsFor(
+    connection: GitLabConnection | undefined,
+    ctx: ProviderContext,
+): GitLabClientSettings {
     const endpoint = resolveEndpoint("gitlab", connection, ctx.config, ctx.env);
-    return new GitLabClient({
+    return {
         apiUrl: endpoint.apiUrl,
         caCertificate: endpoint.caCertificate,
         ...ctx.http,
         token: requireSetting("gitlab", "token", connection?.token, ctx.config, ctx.env),
-    });
+    };
+}
+
+export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: ProviderContext): GitLabClient {
+    return new GitLabClient(gitLabSettingsFor(connection, ctx));
 }
 
 /**

@@ -1,5 +1,4 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { addDays, checkInputs, compact, GONE, type PlainObject, todayUtc, unlessGone } from "../lifecycle";
 import {
@@ -16,7 +15,7 @@ import type { ProviderContext, TokenLifecycle } from "../types";
 import { GitLabTriggerClient, type GitLabTrigger } from "./client";
 import { type GitLabConnection, type PipelineTriggerInputs, pipelineTriggerInputsSchema } from "./inputs";
 import { createClearingLeftovers } from "./leftovers";
-import { isAboutTheToken } from "./lifecycle";
+import { gitLabSettingsFor, isAboutTheToken } from "./lifecycle";
 
 /** GitLab's limit on a trigger's description, which holds the ownership mark after the user's text. */
 const DESCRIPTION_MAX = 255;
@@ -25,13 +24,7 @@ export function gitLabTriggerClientFor(
     connection: GitLabConnection | undefined,
     ctx: ProviderContext,
 ): GitLabTriggerClient {
-    const endpoint = resolveEndpoint("gitlab", connection, ctx.config, ctx.env);
-    return new GitLabTriggerClient({
-        apiUrl: endpoint.apiUrl,
-        caCertificate: endpoint.caCertificate,
-        ...ctx.http,
-        token: requireSetting("gitlab", "token", connection?.token, ctx.config, ctx.env),
-    });
+    return new GitLabTriggerClient(gitLabSettingsFor(connection, ctx));
 }
 
 /**
