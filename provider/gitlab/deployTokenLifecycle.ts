@@ -216,10 +216,11 @@ export class DeployTokenLifecycle implements TokenLifecycle {
         });
     }
 
+    /** Revoked or expired: a deploy token expires at midnight UTC starting its `expires_at` date (GitLab's docs). */
     private isGone(token: GitLabDeployToken): boolean {
         const expiry = dateOf(token.expires_at);
         return (
-            token.revoked === true || token.expired === true || (expiry !== null && expiry < todayUtc(this.ctx.now()))
+            token.revoked === true || token.expired === true || (expiry !== null && expiry <= todayUtc(this.ctx.now()))
         );
     }
 

@@ -922,7 +922,8 @@ export class GitlabEmulator implements ServiceEmulator {
     }
 
     private isDeployTokenActive(token: GlDeployToken): boolean {
-        return !token.revoked && (token.expiresAt === null || token.expiresAt >= isoDate(this.today()));
+        // Expired from midnight UTC starting the `expires_at` date (`expires_at >= NOW()` is GitLab's active scope).
+        return !token.revoked && (token.expiresAt === null || token.expiresAt > isoDate(this.today()));
     }
 
     private deployTokenJson(token: GlDeployToken, withSecret: boolean): Record<string, unknown> {
@@ -932,7 +933,7 @@ export class GitlabEmulator implements ServiceEmulator {
             username: token.username ?? `gitlab+deploy-token-${token.id}`,
             expires_at: token.expiresAt === null ? null : `${token.expiresAt}T00:00:00.000Z`,
             revoked: token.revoked,
-            expired: token.expiresAt !== null && token.expiresAt < isoDate(this.today()),
+            expired: token.expiresAt !== null && token.expiresAt <= isoDate(this.today()),
             scopes: [...token.scopes],
         };
         if (withSecret) {

@@ -176,6 +176,8 @@ for (const kind of ["project", "group"] as const) {
                     "expired",
                     (sb: Sandbox, id: number) => sb.gitlab.setDeployTokenExpiresAt(id, addDays(todayUtc(), -1)),
                 ],
+                // GitLab: a deploy token expires at midnight UTC starting its date.
+                ["expiring today", (sb: Sandbox, id: number) => sb.gitlab.setDeployTokenExpiresAt(id, todayUtc())],
             ] as const) {
                 it(`a token ${how} out of band reads as gone`, async () => {
                     const { id, outs } = await created();
