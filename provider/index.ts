@@ -3,6 +3,8 @@ import { CodacyTokenLifecycle } from "./codacy/lifecycle";
 import { GiteaTokenLifecycle } from "./gitea/lifecycle";
 import { GitLabTokenLifecycle } from "./gitlab/lifecycle";
 import { QoveryApiTokenLifecycle } from "./qovery/apiTokenLifecycle";
+import { DeployTokenLifecycle } from "./gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "./gitlab/triggerLifecycle";
 import { QoveryTokenLifecycle } from "./qovery/lifecycle";
 import type { ProviderContext, ResourceKind, TokenLifecycle } from "./types";
 
@@ -40,6 +42,10 @@ export function lifecycleFor(
             return new GitLabTokenLifecycle("personal", ctx);
         case "QoveryApiToken":
             return new QoveryApiTokenLifecycle(ctx);
+        case "DeployToken":
+            return new DeployTokenLifecycle(ctx);
+        case "PipelineTriggerToken":
+            return new PipelineTriggerLifecycle(ctx);
     }
 }
 

@@ -127,6 +127,22 @@ export function compareInstance(
     }
 }
 
+/**
+ * Diff's part about where and how the token is reached: the instance (see compareInstance), then `connection`
+ * settings and the `rotation` window, which change in place without any request.
+ */
+export function compareReachAndRotation(
+    service: ServiceName,
+    plan: DiffPlan,
+    olds: PlainObject,
+    news: PlainObject,
+    reachOld: () => void,
+): void {
+    compareInstance(service, plan, olds, news, reachOld);
+    plan.compare("connection", connectionSettingsOf(olds.connection), connectionSettingsOf(news.connection), "update");
+    plan.compare("rotation", olds.rotation, news.rotation, "update");
+}
+
 /** How to build a client for a given instance: the connection to use and the settings to fall back on. */
 export interface InstanceRoute<C> {
     connection: C | undefined;

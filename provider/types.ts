@@ -50,4 +50,6 @@ export type ResourceKind =
     | "CodacyRepoToken"
     | "QoveryGitToken"
     | "PersonalAccessToken"
-    | "QoveryApiToken";
+    | "QoveryApiToken"
+    | "DeployToken"
+    | "PipelineTriggerToken";

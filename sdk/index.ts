@@ -7,4 +7,6 @@ export * from "./codacyOrganization";
 export type { ConnectionArgs, RotationArgs } from "./common";
 export * from "./gitea";
 export * from "./gitlab";
+export * from "./gitlabDeploy";
+export * from "./gitlabTrigger";
 export * from "./qovery";

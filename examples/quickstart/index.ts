@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
     CodacyRepoToken,
+    DeployToken,
     GiteaToken,
     GroupAccessToken,
     PersonalAccessToken,
@@ -53,6 +54,14 @@ const registryBot =
               rotation: { expiresInDays: 90, rotateBeforeDays: 14, strategy: "rotate" },
           });
 
+// A deploy token for a cluster pulling the project's images: renewed (replaced) 9 days before its 90 are up.
+const registryPull = new DeployToken("registry-pull", {
+    project: gitlabProject,
+    name: pulumi.interpolate`registry-pull-${suffix.id}`,
+    scopes: ["read_registry"],
+    rotation: { expiresInDays: 90 },
+});
+
 const giteaCi = new GiteaToken("gitea-ci", {
     name: pulumi.interpolate`ci-${suffix.id}`,
     scopes: ["read:repository", "read:user"],
@@ -78,6 +87,8 @@ export const deployToken = deploy.token;
 export const deployExpiresAt = deploy.expiresAt;
 export const groupBotTokenId = groupBot.tokenId;
 export const registryBotTokenId = registryBot?.tokenId;
+export const registryPullUsername = registryPull.username;
+export const registryPullToken = registryPull.token;
 export const giteaTokenId = giteaCi.tokenId;
 export const giteaTokenLastEight = giteaCi.tokenLastEight;
 export const codacyTokenId = coverage.tokenId;

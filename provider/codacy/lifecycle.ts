@@ -3,8 +3,7 @@ import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs, compact, listingForRead } from "../lifecycle";
 import { DiffPlan, rotationDue } from "../plans";
 import {
-    compareInstance,
-    connectionSettingsOf,
+    compareReachAndRotation,
     INSTANCE_FIELD,
     clientAtRecorded,
     withEffectiveInstance,
@@ -75,14 +74,7 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
         plan.compare("provider", olds.provider, news.provider, "replace");
         plan.compare("organization", olds.organization, news.organization, "replace");
         plan.compare("repository", olds.repository, news.repository, "replace");
-        compareInstance("codacy", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
-        plan.compare(
-            "connection",
-            connectionSettingsOf(olds.connection),
-            connectionSettingsOf(news.connection),
-            "update",
-        );
-        plan.compare("rotation", olds.rotation, news.rotation, "update");
+        compareReachAndRotation("codacy", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
         plan.compare("rotationTrigger", olds.rotationTrigger, news.rotationTrigger, "replace");
         const due = rotationDue(
             news.rotation as CodacyTokenInputs["rotation"],

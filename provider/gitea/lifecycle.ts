@@ -4,8 +4,7 @@ import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs, compact, listingForRead } from "../lifecycle";
 import { DiffPlan, rotationDue } from "../plans";
 import {
-    compareInstance,
-    connectionSettingsOf,
+    compareReachAndRotation,
     INSTANCE_FIELD,
     clientAtRecorded,
     withEffectiveInstance,
@@ -103,14 +102,7 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         plan.compare("username", olds.owner, newOwner, "replace");
         plan.compare("name", olds.name, news.name, "replace");
         plan.compare("scopes", sorted(olds.scopes), sorted(news.scopes), "replace");
-        compareInstance("gitea", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
-        plan.compare(
-            "connection",
-            connectionSettingsOf(olds.connection),
-            connectionSettingsOf(news.connection),
-            "update",
-        );
-        plan.compare("rotation", olds.rotation, news.rotation, "update");
+        compareReachAndRotation("gitea", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
         plan.compare("rotationTrigger", olds.rotationTrigger, news.rotationTrigger, "replace");
         const due = rotationDue(
             news.rotation as GiteaTokenInputs["rotation"],

@@ -90,6 +90,42 @@ export interface GitLabCreateTokenRequest {
     description?: string;
 }
 
+/** A project or group deploy token as GitLab lists it (`expires_at` a date-time, null when it never expires). */
+export const gitLabDeployTokenSchema = z.object({
+    id: z.number().int(),
+    name: z.string(),
+    username: z.string(),
+    expires_at: z.string().nullish(),
+    scopes: z.array(z.string()),
+    revoked: z.boolean().optional(),
+    expired: z.boolean().optional(),
+});
+export type GitLabDeployToken = z.infer<typeof gitLabDeployTokenSchema>;
+
+/** The create answer carries the secret, shown once. */
+export const gitLabNewDeployTokenSchema = gitLabDeployTokenSchema.extend({ token: z.string().min(1) });
+export type GitLabNewDeployToken = z.infer<typeof gitLabNewDeployTokenSchema>;
+
+export interface GitLabCreateDeployTokenRequest {
+    name: string;
+    scopes: string[];
+    expires_at?: string;
+    username?: string;
+}
+
+/** A project's pipeline trigger token. `token` is the whole value only for the trigger's owner (others: 4 characters). */
+export const gitLabTriggerSchema = z.object({
+    id: z.number().int(),
+    token: z.string(),
+    description: z.string().nullish(),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+    last_used: z.string().nullish(),
+    expires_at: z.string().nullish(),
+    owner: z.object({ id: z.number().int(), username: z.string() }).nullish(),
+});
+export type GitLabTrigger = z.infer<typeof gitLabTriggerSchema>;
+
 export interface GitLabClientSettings {
     apiUrl: string;
     token: string;
@@ -172,9 +208,9 @@ function gitLabHint(status: number | undefined, operation: string, serviceMessag
     }
 }
 
-/** Typed client of GitLab's project, group and personal access token API. */
-export class GitLabClient {
-    private readonly http: HttpClient;
+/** What every GitLab client shares: one instance, one credential, the same errors and hints, offset paging. */
+abstract class GitLabApi {
+    protected readonly http: HttpClient;
     /** The API root this client talks to (the instance recorded in a token's state). */
     readonly apiUrl: string;
 
@@ -192,6 +228,28 @@ export class GitLabClient {
         });
     }
 
+    /** Every page of a listing (100 a page). */
+    protected listAll<T>(
+        operation: string,
+        path: string,
+        query: Record<string, string | number | boolean | undefined>,
+        item: z.ZodType<T>,
+    ): Promise<T[]> {
+        return collectPages<T, number>(async (page) => {
+            const response = await this.http.request({
+                operation,
+                method: "GET",
+                path,
+                query: { per_page: 100, page: page ?? 1, ...query },
+                schema: z.array(item),
+            });
+            return { items: response.data, next: nextPage(response.headers) };
+        });
+    }
+}
+
+/** Typed client of GitLab's project, group and personal access token API. */
+export class GitLabClient extends GitLabApi {
     /** `/projects/acme%2Fweb/access_tokens`: a full path is URL-encoded, a numeric id is used as is. */
     static tokensPath(kind: GitLabParentKind, parent: string): string {
         return `/${kind}s/${encodeURIComponent(parent)}/access_tokens`;
@@ -222,26 +280,16 @@ export class GitLabClient {
     }
 
     /** Lists the tokens of a home (project, group, user or service account). */
-    async listAt(
+    listAt(
         home: GitLabTokenHome,
         filter: { state?: "active" | "inactive"; search?: string } = {},
     ): Promise<GitLabToken[]> {
-        return collectPages<GitLabToken, number>(async (page) => {
-            const response = await this.http.request({
-                operation: `list ${home.label}s`,
-                method: "GET",
-                path: home.listPath,
-                query: {
-                    ...home.listQuery,
-                    per_page: 100,
-                    page: page ?? 1,
-                    state: filter.state,
-                    search: filter.search,
-                },
-                schema: z.array(gitLabTokenSchema),
-            });
-            return { items: response.data, next: nextPage(response.headers) };
-        });
+        return this.listAll(
+            `list ${home.label}s`,
+            home.listPath,
+            { ...home.listQuery, state: filter.state, search: filter.search },
+            gitLabTokenSchema,
+        );
     }
 
     async getAt(home: GitLabTokenHome, tokenId: number): Promise<GitLabToken> {
@@ -282,6 +330,118 @@ export class GitLabClient {
             operation: `revoke ${home.label}`,
             method: "DELETE",
             path: home.tokenPath(tokenId),
+        });
+    }
+}
+
+/** Typed client of GitLab's project and group deploy token API (`/:parent/deploy_tokens`). */
+export class GitLabDeployTokenClient extends GitLabApi {
+    static tokensPath(kind: GitLabParentKind, parent: string): string {
+        return `/${kind}s/${encodeURIComponent(parent)}/deploy_tokens`;
+    }
+
+    /** The parent's deploy tokens; `active` keeps those neither revoked nor expired. */
+    async list(
+        kind: GitLabParentKind,
+        parent: string,
+        filter: { active?: boolean } = {},
+    ): Promise<GitLabDeployToken[]> {
+        return this.listAll(
+            `list ${kind} deploy tokens`,
+            GitLabDeployTokenClient.tokensPath(kind, parent),
+            { active: filter.active },
+            gitLabDeployTokenSchema,
+        );
+    }
+
+    async get(kind: GitLabParentKind, parent: string, tokenId: number): Promise<GitLabDeployToken> {
+        const response = await this.http.request({
+            operation: `read ${kind} deploy token`,
+            method: "GET",
+            path: `${GitLabDeployTokenClient.tokensPath(kind, parent)}/${tokenId}`,
+            schema: gitLabDeployTokenSchema,
+        });
+        return response.data;
+    }
+
+    async create(
+        kind: GitLabParentKind,
+        parent: string,
+        request: GitLabCreateDeployTokenRequest,
+    ): Promise<GitLabNewDeployToken> {
+        const response = await this.http.request({
+            operation: `create ${kind} deploy token`,
+            method: "POST",
+            path: GitLabDeployTokenClient.tokensPath(kind, parent),
+            body: request,
+            schema: gitLabNewDeployTokenSchema,
+        });
+        return response.data;
+    }
+
+    /** Deletes the token (GitLab removes it: it is no longer listed). */
+    async delete(kind: GitLabParentKind, parent: string, tokenId: number): Promise<void> {
+        await this.http.request({
+            operation: `delete ${kind} deploy token`,
+            method: "DELETE",
+            path: `${GitLabDeployTokenClient.tokensPath(kind, parent)}/${tokenId}`,
+        });
+    }
+}
+
+/** Typed client of GitLab's pipeline trigger token API (`/projects/:id/triggers`). */
+export class GitLabTriggerClient extends GitLabApi {
+    static triggersPath(project: string): string {
+        return `/projects/${encodeURIComponent(project)}/triggers`;
+    }
+
+    async list(project: string): Promise<GitLabTrigger[]> {
+        return this.listAll(
+            "list pipeline trigger tokens",
+            GitLabTriggerClient.triggersPath(project),
+            {},
+            gitLabTriggerSchema,
+        );
+    }
+
+    async get(project: string, triggerId: number): Promise<GitLabTrigger> {
+        const response = await this.http.request({
+            operation: "read pipeline trigger token",
+            method: "GET",
+            path: `${GitLabTriggerClient.triggersPath(project)}/${triggerId}`,
+            schema: gitLabTriggerSchema,
+        });
+        return response.data;
+    }
+
+    async create(project: string, description: string): Promise<GitLabTrigger> {
+        const response = await this.http.request({
+            operation: "create pipeline trigger token",
+            method: "POST",
+            path: GitLabTriggerClient.triggersPath(project),
+            body: { description },
+            schema: gitLabTriggerSchema,
+        });
+        return response.data;
+    }
+
+    /** Edits the description in place (the token value stays). */
+    async update(project: string, triggerId: number, description: string): Promise<GitLabTrigger> {
+        const response = await this.http.request({
+            operation: "update pipeline trigger token",
+            method: "PUT",
+            path: `${GitLabTriggerClient.triggersPath(project)}/${triggerId}`,
+            body: { description },
+            schema: gitLabTriggerSchema,
+        });
+        return response.data;
+    }
+
+    async delete(project: string, triggerId: number): Promise<void> {
+        await this.http.request({
+            operation: "delete pipeline trigger token",
+            method: "DELETE",
+            path: `${GitLabTriggerClient.triggersPath(project)}/${triggerId}`,
         });
     }
 }

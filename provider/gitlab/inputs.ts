@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { closest, listOf } from "../lifecycle";
-import { connectionBaseShape, futureDateSchema, nameSchema, rotationSchema } from "../inputs";
+import {
+    connectionBaseShape,
+    futureDateSchema,
+    nameSchema,
+    overlapOnlyRotationSchema,
+    rotationSchema,
+} from "../inputs";
 
 /** Access levels by name, as GitLab numbers them. */
 export const ACCESS_LEVELS = {
@@ -189,3 +195,59 @@ export interface GitLabTokenInputs {
     rotationTrigger?: string | undefined;
     adopt?: { tokenId: number } | undefined;
 }
+
+/** Scopes GitLab accepts for deploy tokens (`DeployToken::AVAILABLE_SCOPES`, late 2026). */
+export const DEPLOY_TOKEN_SCOPES = [
+    "read_repository",
+    "read_registry",
+    "write_registry",
+    "read_package_registry",
+    "write_package_registry",
+    "read_virtual_registry",
+    "write_virtual_registry",
+] as const;
+const DEPLOY_SCOPES_HELP = `valid deploy token scopes: ${listOf(DEPLOY_TOKEN_SCOPES)}`;
+
+/** A deploy token's username: GitLab's own rule (letters, digits, `_ - + .`), at most 255 characters. */
+const deployUsernameSchema = z
+    .string({ error: "username must be a string" })
+    .trim()
+    .min(1, "username must not be empty (leave it out for GitLab's gitlab+deploy-token-N)")
+    .max(255, "username must be at most 255 characters")
+    .regex(/^[a-zA-Z0-9.+_-]+$/, "username can contain only letters, digits, '_', '-', '+' and '.'");
+
+/** `DeployToken` inputs: exactly one of `project` or `group` (see deployTokenParentFailures). */
+export const deployTokenInputsSchema = z.strictObject({
+    project: parentSchema("project").optional(),
+    group: parentSchema("group").optional(),
+    name: nameSchema(255),
+    scopes: z
+        .array(
+            z.enum(DEPLOY_TOKEN_SCOPES, {
+                error: (issue) => `"${String(issue.input)}" is not a deploy token scope; ${DEPLOY_SCOPES_HELP}`,
+            }),
+            { error: `scopes must be a list of deploy token scopes; ${DEPLOY_SCOPES_HELP}` },
+        )
+        .min(1, `scopes must not be empty; ${DEPLOY_SCOPES_HELP}`)
+        .transform((scopes) => [...new Set(scopes)]),
+    expiresAt: futureDateSchema("expiresAt").optional(),
+    username: deployUsernameSchema.optional(),
+    connection: gitLabConnectionSchema.optional(),
+    rotation: overlapOnlyRotationSchema("GitLab's deploy token API").optional(),
+    rotationTrigger: z.string().optional(),
+});
+export type DeployTokenInputs = z.infer<typeof deployTokenInputsSchema>;
+
+/** `PipelineTriggerToken` inputs. GitLab has no expiry to send: `rotation.expiresInDays` is a renewal date kept here. */
+export const pipelineTriggerInputsSchema = z.strictObject({
+    project: parentSchema("project"),
+    description: z
+        .string({ error: "description must be a string" })
+        .trim()
+        .min(1, "description must not be empty (GitLab requires one)")
+        .max(200, "description must be at most 200 characters (GitLab keeps 255, the ownership mark takes the rest)"),
+    connection: gitLabConnectionSchema.optional(),
+    rotation: overlapOnlyRotationSchema("GitLab's trigger token API").optional(),
+    rotationTrigger: z.string().optional(),
+});
+export type PipelineTriggerInputs = z.infer<typeof pipelineTriggerInputsSchema>;

@@ -14,8 +14,7 @@ import {
 import { DiffPlan, rotationDue } from "../plans";
 import type { RotationStrategy } from "../inputs";
 import {
-    compareInstance,
-    connectionSettingsOf,
+    compareReachAndRotation,
     INSTANCE_FIELD,
     clientAtRecorded,
     clientForInPlaceUpdate,
@@ -34,6 +33,7 @@ import {
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import {
     GitLabClient,
+    type GitLabClientSettings,
     type GitLabNewToken,
     type GitLabParentKind,
     type GitLabToken,
@@ -75,14 +75,22 @@ export interface GitLabTokenState {
     lastUsedAt?: string | null;
 }
 
-export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: ProviderContext): GitLabClient {
+/** How every GitLab kind reaches GitLab: the same instance and credential (`connection`, stack config, env). */
+export function gitLabSettingsFor(
+    connection: GitLabConnection | undefined,
+    ctx: ProviderContext,
+): GitLabClientSettings {
     const endpoint = resolveEndpoint("gitlab", connection, ctx.config, ctx.env);
-    return new GitLabClient({
+    return {
         apiUrl: endpoint.apiUrl,
         caCertificate: endpoint.caCertificate,
         ...ctx.http,
         token: requireSetting("gitlab", "token", connection?.token, ctx.config, ctx.env),
-    });
+    };
+}
+
+export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: ProviderContext): GitLabClient {
+    return new GitLabClient(gitLabSettingsFor(connection, ctx));
 }
 
 /**
@@ -90,7 +98,7 @@ export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: P
  * know the parent or hides it from the credential (renamed, moved, access lost): that says nothing of the token,
  * which may well live on, so only another 404 (the token's own, e.g. "Project Access Token Not Found") means gone.
  */
-function isAboutTheToken(error: ApiError): boolean {
+export function isAboutTheToken(error: ApiError): boolean {
     return !/\b(Project|Group|User) Not Found\b/i.test(error.serviceMessage ?? "");
 }
 
@@ -218,14 +226,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         plan.compare("accessLevel", olds.accessLevel, news.accessLevel, "replace");
         plan.compare("description", olds.description, news.description, "replace");
         plan.compare("expiresAt", olds.requestedExpiresAt, news.expiresAt, "replace");
-        compareInstance("gitlab", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
-        plan.compare(
-            "connection",
-            connectionSettingsOf(olds.connection),
-            connectionSettingsOf(news.connection),
-            "update",
-        );
-        plan.compare("rotation", olds.rotation, news.rotation, "update");
+        compareReachAndRotation("gitlab", plan, olds, news, () => this.clientAt(olds, news[INSTANCE_FIELD] as string));
 
         const strategy = strategyOf(news);
         const rotationKind = strategy === "rotate" ? "update" : "replace";
@@ -555,6 +556,6 @@ function strategyOf(props: PlainObject): RotationStrategy {
     return ((props.rotation as { strategy?: RotationStrategy } | undefined)?.strategy ?? "overlap") as RotationStrategy;
 }
 
-function sortedOrSelf(value: unknown): unknown {
+export function sortedOrSelf(value: unknown): unknown {
     return Array.isArray(value) ? [...value].sort() : value;
 }

@@ -91,6 +91,8 @@ function specs(qoveryName: string): unknown[] {
             name: "qoveryApi",
             args: { organizationId: SEED.qovery.organizationId, name: "ci", roleId: SEED.qovery.roles.devops.id },
         },
+        { kind: "DeployToken", name: "deploy", args: { group: "acme", name: "pull", scopes: ["read_registry"] } },
+        { kind: "PipelineTriggerToken", name: "trigger", args: { project: "acme/web", description: "deploys" } },
     ];
 }
 
@@ -246,11 +248,13 @@ describe("e2e: no secret in plaintext in state, provider, logs, errors or the se
         // The Qovery git token holds the project token: the same value, checked once.
         expect(tokenValues.map((t) => t.label).sort()).to.deep.equal([
             "codacy token value",
+            "deploy token value",
             "gitea token value",
             "group token value",
             "personal token value",
             "project token value",
             "qoveryApi token value",
+            "trigger token value",
         ]);
         expectVerboseClean(up.output);
     });
@@ -369,6 +373,8 @@ const SERVICE_OF: Record<Resource, "gitlab" | "gitea" | "codacy" | "qovery"> = {
     QoveryGitToken: "qovery",
     PersonalAccessToken: "gitlab",
     QoveryApiToken: "qovery",
+    DeployToken: "gitlab",
+    PipelineTriggerToken: "gitlab",
 };
 /** The credential setting of each service (in `connection` and in stack config). */
 const CREDENTIAL_OF = { gitlab: "token", gitea: "password", codacy: "apiToken", qovery: "apiToken" } as const;

@@ -59,6 +59,10 @@ export const GITLAB_PERSONAL_SCOPES: readonly string[] = [
 export const GITLAB_ACCESS_LEVELS: readonly number[] = [10, 15, 20, 30, 40, 50];
 
 const ROTATE_DEFAULT_DAYS = 7;
+/** First id the sandbox gives a deploy token (access tokens start at 1001). */
+const DEPLOY_TOKEN_FIRST_ID = 7001;
+/** First id the sandbox gives a pipeline trigger token. */
+const TRIGGER_FIRST_ID = 9001;
 
 interface GlUser {
     id: number;
@@ -89,6 +93,69 @@ interface GlToken {
     personal?: "user" | "service_account";
     familyId: number;
     previousId?: number;
+}
+
+/** Scopes GitLab accepts for deploy tokens (`DeployToken::AVAILABLE_SCOPES`). */
+export const GITLAB_DEPLOY_TOKEN_SCOPES: readonly string[] = [
+    "read_repository",
+    "read_registry",
+    "write_registry",
+    "read_package_registry",
+    "write_package_registry",
+    "read_virtual_registry",
+    "write_virtual_registry",
+];
+
+/** A project or group deploy token: no user of its own, deleted (not revoked) by the API's DELETE. */
+interface GlDeployToken {
+    id: number;
+    name: string;
+    /** Null: GitLab's default `gitlab+deploy-token-{id}`. */
+    username: string | null;
+    value: string;
+    scopes: string[];
+    /** `YYYY-MM-DD` (stored as midnight UTC), or null: never expires. */
+    expiresAt: string | null;
+    revoked: boolean;
+    resource: { type: GitlabResourceType; id: number };
+    createdAt: Date;
+}
+
+/** A deploy token as tests see it through `sandbox.gitlab` (includes the secret value). */
+export interface GitlabDeployTokenView {
+    id: number;
+    name: string;
+    username: string;
+    value: string;
+    scopes: string[];
+    expiresAt: string | null;
+    revoked: boolean;
+    active: boolean;
+    resourceType: GitlabResourceType;
+    resourceId: number;
+}
+
+/** A project's pipeline trigger token; its owner is the user who created it. DELETE removes it. */
+interface GlTrigger {
+    id: number;
+    projectId: number;
+    ownerId: number;
+    description: string;
+    value: string;
+    createdAt: Date;
+    updatedAt: Date;
+    lastUsed: Date | null;
+    /** ISO date-time or null: never expires (GitLab 17+ may set one; the sandbox lets tests do it). */
+    expiresAt: string | null;
+}
+
+/** A trigger token as tests see it through `sandbox.gitlab` (includes the secret value). */
+export interface GitlabTriggerView {
+    id: number;
+    projectId: number;
+    description: string;
+    value: string;
+    ownerId: number;
 }
 
 interface GlProject {
@@ -139,6 +206,18 @@ export interface GitlabAccessor {
     revoke(id: number): boolean;
     /** Change a token's expiry date (`YYYY-MM-DD` or null). False when unknown. */
     setExpiresAt(id: number, expiresAt: string | null): boolean;
+    /** Deploy tokens, optionally of one resource, in id order (revoked ones included, deleted ones not). */
+    deployTokens(resource?: { type: GitlabResourceType; id: number }): GitlabDeployTokenView[];
+    /** Revoke a deploy token out of band (the UI's "Revoke"). False when unknown. */
+    revokeDeployToken(id: number): boolean;
+    /** Change a deploy token's expiry date (`YYYY-MM-DD` or null). False when unknown. */
+    setDeployTokenExpiresAt(id: number, expiresAt: string | null): boolean;
+    /** Pipeline trigger tokens, optionally of one project, in id order. */
+    triggers(projectId?: number): GitlabTriggerView[];
+    /** Delete a trigger out of band (the UI's "Revoke" deletes it). False when unknown. */
+    deleteTrigger(id: number): boolean;
+    /** Edit a trigger's description out of band. False when unknown. */
+    setTriggerDescription(id: number, description: string): boolean;
 }
 
 type AuthResult = { ok: true; user: GlUser; token: GlToken } | { ok: false; response: SandboxResponse };
@@ -154,6 +233,11 @@ export class GitlabEmulator implements ServiceEmulator {
     private nextTokenId = 1001;
     private nextUserId = 5001;
     private nextFamilyId = 1;
+    private deployTokensById = new Map<number, GlDeployToken>();
+    /** Deploy tokens have their own id space on GitLab; apart from access tokens' here so an id names one token. */
+    private nextDeployTokenId = DEPLOY_TOKEN_FIRST_ID;
+    private triggersById = new Map<number, GlTrigger>();
+    private nextTriggerId = TRIGGER_FIRST_ID;
 
     readonly accessor: GitlabAccessor = {
         findToken: (id) => this.view(this.tokensById.get(id)),
@@ -185,6 +269,47 @@ export class GitlabEmulator implements ServiceEmulator {
             token.expiresAt = expiresAt;
             return true;
         },
+        deployTokens: (resource) =>
+            [...this.deployTokensById.values()]
+                .filter((t) => resource === undefined || sameResource(t.resource, resource))
+                .sort((a, b) => a.id - b.id)
+                .map((t) => this.deployView(t)),
+        revokeDeployToken: (id) => {
+            const token = this.deployTokensById.get(id);
+            if (token === undefined) {
+                return false;
+            }
+            token.revoked = true;
+            return true;
+        },
+        triggers: (projectId) =>
+            [...this.triggersById.values()]
+                .filter((t) => projectId === undefined || t.projectId === projectId)
+                .sort((a, b) => a.id - b.id)
+                .map((t) => ({
+                    id: t.id,
+                    projectId: t.projectId,
+                    description: t.description,
+                    value: t.value,
+                    ownerId: t.ownerId,
+                })),
+        deleteTrigger: (id) => this.triggersById.delete(id),
+        setTriggerDescription: (id, description) => {
+            const trigger = this.triggersById.get(id);
+            if (trigger === undefined) {
+                return false;
+            }
+            trigger.description = description;
+            return true;
+        },
+        setDeployTokenExpiresAt: (id, expiresAt) => {
+            const token = this.deployTokensById.get(id);
+            if (token === undefined || (expiresAt !== null && parseIsoDate(expiresAt) === undefined)) {
+                return false;
+            }
+            token.expiresAt = expiresAt;
+            return true;
+        },
     };
 
     constructor(private readonly clock: SandboxClock) {
@@ -200,6 +325,10 @@ export class GitlabEmulator implements ServiceEmulator {
         this.nextTokenId = 1001;
         this.nextUserId = 5001;
         this.nextFamilyId = 1;
+        this.deployTokensById.clear();
+        this.nextDeployTokenId = DEPLOY_TOKEN_FIRST_ID;
+        this.triggersById.clear();
+        this.nextTriggerId = TRIGGER_FIRST_ID;
         const seedTime = new Date(Date.UTC(2025, 0, 1));
         for (const user of Object.values(GITLAB_SEED.users)) {
             this.users.set(user.id, { ...user, bot: false });
@@ -242,7 +371,7 @@ export class GitlabEmulator implements ServiceEmulator {
     }
 
     liveTokens(): LiveToken[] {
-        return [...this.tokensById.values()]
+        const accessTokens = [...this.tokensById.values()]
             .filter((t) => (t.resource !== undefined || t.personal !== undefined) && !t.revoked)
             .sort((a, b) => a.id - b.id)
             .map((t) => ({
@@ -254,6 +383,31 @@ export class GitlabEmulator implements ServiceEmulator {
                 expiresAt: t.expiresAt,
                 active: this.isActive(t),
             }));
+        // Deploy tokens are owned apart (`deploy:project:101`), so an access token check never counts them.
+        const deployTokens = [...this.deployTokensById.values()]
+            .filter((t) => !t.revoked)
+            .sort((a, b) => a.id - b.id)
+            .map((t) => ({
+                service: "gitlab" as const,
+                id: String(t.id),
+                name: t.name,
+                owner: `deploy:${t.resource.type}:${t.resource.id}`,
+                createdAt: t.createdAt.toISOString(),
+                expiresAt: t.expiresAt,
+                active: this.isDeployTokenActive(t),
+            }));
+        const triggers = [...this.triggersById.values()]
+            .sort((a, b) => a.id - b.id)
+            .map((t) => ({
+                service: "gitlab" as const,
+                id: String(t.id),
+                name: t.description,
+                owner: `trigger:project:${t.projectId}`,
+                createdAt: t.createdAt.toISOString(),
+                expiresAt: t.expiresAt,
+                active: t.expiresAt === null || Date.parse(t.expiresAt) > this.clock.now().getTime(),
+            }));
+        return [...accessTokens, ...deployTokens, ...triggers];
     }
 
     snapshotTokens(): JsonValue {
@@ -264,6 +418,10 @@ export class GitlabEmulator implements ServiceEmulator {
             nextTokenId: this.nextTokenId,
             nextUserId: this.nextUserId,
             nextFamilyId: this.nextFamilyId,
+            deployTokens: this.deployTokensById,
+            nextDeployTokenId: this.nextDeployTokenId,
+            triggers: this.triggersById,
+            nextTriggerId: this.nextTriggerId,
         });
     }
 
@@ -275,10 +433,20 @@ export class GitlabEmulator implements ServiceEmulator {
         this.nextTokenId = part.nextTokenId as number;
         this.nextUserId = part.nextUserId as number;
         this.nextFamilyId = part.nextFamilyId as number;
+        // Snapshots from before deploy tokens existed have none.
+        this.deployTokensById = (part.deployTokens as Map<number, GlDeployToken> | undefined) ?? new Map();
+        this.nextDeployTokenId = (part.nextDeployTokenId as number | undefined) ?? DEPLOY_TOKEN_FIRST_ID;
+        this.triggersById = (part.triggers as Map<number, GlTrigger> | undefined) ?? new Map();
+        this.nextTriggerId = (part.nextTriggerId as number | undefined) ?? TRIGGER_FIRST_ID;
     }
 
     revokeOutOfBand(id: string): boolean {
-        return /^\d+$/.test(id) && this.accessor.revoke(Number(id));
+        return (
+            /^\d+$/.test(id) &&
+            (this.accessor.revoke(Number(id)) ||
+                this.accessor.revokeDeployToken(Number(id)) ||
+                this.accessor.deleteTrigger(Number(id)))
+        );
     }
 
     errorResponse(status: number, _req: SandboxRequest, message?: string): SandboxResponse {
@@ -316,6 +484,12 @@ export class GitlabEmulator implements ServiceEmulator {
         }
         if (rest.length === 2) {
             return this.only(m, "GET", () => this.getResource(req, type, b));
+        }
+        if (c === "triggers" && type === "project") {
+            return this.triggersRoute(req, b, rest.length === 4 ? d : undefined, rest.length);
+        }
+        if (c === "deploy_tokens") {
+            return this.deployTokensRoute(req, type, b, rest.length === 4 ? d : undefined, rest.length);
         }
         if (c !== "access_tokens") {
             return json(404, { error: "404 Not Found" });
@@ -771,6 +945,342 @@ export class GitlabEmulator implements ServiceEmulator {
             familyId: this.nextFamilyId++,
         });
         return json(201, this.tokenJson(token, true));
+    }
+
+    // ----- deploy tokens (lib/api/deploy_tokens.rb) -----
+
+    private deployTokensRoute(
+        req: SandboxRequest,
+        type: GitlabResourceType,
+        rawId: string,
+        tokenId: string | undefined,
+        length: number,
+    ): SandboxResponse {
+        const m = req.method;
+        if (length === 3) {
+            if (m === "GET") {
+                return this.listDeployTokens(req, type, rawId);
+            }
+            return m === "POST" ? this.createDeployToken(req, type, rawId) : methodNotAllowed();
+        }
+        if (length === 4 && tokenId !== undefined) {
+            if (m === "GET" || m === "DELETE") {
+                return this.oneDeployToken(req, type, rawId, tokenId);
+            }
+            return methodNotAllowed();
+        }
+        return json(404, { error: "404 Not Found" });
+    }
+
+    /** Project deploy tokens need Maintainer, group ones Owner; bots never manage them. GitLab answers 403 (authorize!). */
+    private deployTokenParent(
+        req: SandboxRequest,
+        type: GitlabResourceType,
+        rawId: string,
+        write: boolean,
+        fn: (id: number) => SandboxResponse,
+    ): SandboxResponse {
+        return this.withAuth(req, write, (user) => {
+            const found = this.findResource(type, rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            if (!this.canManage(user, type, found.id, write ? "manage" : "read")) {
+                return json(403, { message: "403 Forbidden" });
+            }
+            return fn(found.id);
+        });
+    }
+
+    private listDeployTokens(req: SandboxRequest, type: GitlabResourceType, rawId: string): SandboxResponse {
+        const active = req.query.get("active");
+        if (active !== null && active !== "true" && active !== "false") {
+            return json(400, { error: "active is invalid" });
+        }
+        const paging = pagingParams(req);
+        if ("response" in paging) {
+            return paging.response;
+        }
+        return this.deployTokenParent(req, type, rawId, false, (id) => {
+            const all = [...this.deployTokensById.values()]
+                .filter((t) => sameResource(t.resource, { type, id }))
+                .filter((t) => active === null || this.isDeployTokenActive(t) === (active === "true"))
+                .sort((a, b) => a.id - b.id);
+            const { items, headers } = paginate(all, paging, req);
+            return json(
+                200,
+                items.map((t) => this.deployTokenJson(t, false)),
+                headers,
+            );
+        });
+    }
+
+    private createDeployToken(req: SandboxRequest, type: GitlabResourceType, rawId: string): SandboxResponse {
+        const params = gitlabParams(req);
+        if ("response" in params) {
+            return params.response;
+        }
+        const p = params.value;
+        const problems: string[] = [];
+        if (p.name === undefined || p.name === null) {
+            problems.push("name is missing");
+        } else if (typeof p.name !== "string") {
+            problems.push("name is invalid");
+        }
+        const scopes = typeof p.scopes === "string" ? p.scopes.split(",") : p.scopes;
+        if (scopes === undefined || scopes === null) {
+            problems.push("scopes is missing");
+        } else if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string")) {
+            problems.push("scopes is invalid");
+        } else if (!scopes.every((s) => GITLAB_DEPLOY_TOKEN_SCOPES.includes(s))) {
+            problems.push("scopes does not have a valid value");
+        }
+        const expires = dateParam(p.expires_at);
+        if (expires === "invalid") {
+            problems.push("expires_at is invalid");
+        }
+        if (p.username !== undefined && p.username !== null && typeof p.username !== "string") {
+            problems.push("username is invalid");
+        }
+        if (problems.length > 0) {
+            return json(400, { error: problems.join(", ") });
+        }
+        return this.deployTokenParent(req, type, rawId, true, (id) => {
+            const name = p.name as string;
+            const username = typeof p.username === "string" && p.username !== "" ? p.username : null;
+            const scopeList = [...new Set(scopes as string[])];
+            const modelErrors: string[] = [];
+            if (scopeList.length === 0) {
+                modelErrors.push("Scopes can't be blank");
+            }
+            if (username !== null && !/^[a-zA-Z0-9.+_-]+$/.test(username)) {
+                modelErrors.push("Username can contain only letters, digits, '_', '-', '+', and '.'");
+            }
+            if (username !== null && username.length > 255) {
+                modelErrors.push("Username is too long (maximum is 255 characters)");
+            }
+            if (name.length > 255) {
+                modelErrors.push("Name is too long (maximum is 255 characters)");
+            }
+            if (modelErrors.length > 0) {
+                return json(400, { message: toSentence(modelErrors) });
+            }
+            const token: GlDeployToken = {
+                id: this.nextDeployTokenId++,
+                name,
+                username,
+                // Built at run time: no secret-looking literal in the sources.
+                value: `${"gldt"}-${randomAlnum(20)}`,
+                scopes: GITLAB_DEPLOY_TOKEN_SCOPES.filter((s) => scopeList.includes(s)),
+                expiresAt: expires ?? null,
+                revoked: false,
+                resource: { type, id },
+                createdAt: this.clock.now(),
+            };
+            this.deployTokensById.set(token.id, token);
+            return json(201, this.deployTokenJson(token, true));
+        });
+    }
+
+    /** GET reads one token; DELETE removes it (the record goes: a later GET answers 404). */
+    private oneDeployToken(
+        req: SandboxRequest,
+        type: GitlabResourceType,
+        rawId: string,
+        tokenId: string,
+    ): SandboxResponse {
+        if (!/^\d+$/.test(tokenId)) {
+            return json(400, { error: "token_id is invalid" });
+        }
+        const write = req.method === "DELETE";
+        return this.deployTokenParent(req, type, rawId, write, (id) => {
+            const token = this.deployTokensById.get(Number(tokenId));
+            if (token === undefined || !sameResource(token.resource, { type, id })) {
+                return json(404, { message: "404 Not found" });
+            }
+            if (write) {
+                this.deployTokensById.delete(token.id);
+                return empty(204);
+            }
+            return json(200, this.deployTokenJson(token, false));
+        });
+    }
+
+    private isDeployTokenActive(token: GlDeployToken): boolean {
+        // Expired from midnight UTC starting the `expires_at` date (`expires_at >= NOW()` is GitLab's active scope).
+        return !token.revoked && (token.expiresAt === null || token.expiresAt > isoDate(this.today()));
+    }
+
+    private deployTokenJson(token: GlDeployToken, withSecret: boolean): Record<string, unknown> {
+        const body: Record<string, unknown> = {
+            id: token.id,
+            name: token.name,
+            username: token.username ?? `gitlab+deploy-token-${token.id}`,
+            expires_at: token.expiresAt === null ? null : `${token.expiresAt}T00:00:00.000Z`,
+            revoked: token.revoked,
+            expired: token.expiresAt !== null && token.expiresAt <= isoDate(this.today()),
+            scopes: [...token.scopes],
+        };
+        if (withSecret) {
+            body.token = token.value;
+        }
+        return body;
+    }
+
+    private deployView(token: GlDeployToken): GitlabDeployTokenView {
+        const { username: _username, createdAt: _createdAt, resource, ...fields } = token;
+        return {
+            ...fields,
+            scopes: [...token.scopes],
+            username: (this.deployTokenJson(token, false).username as string) ?? "",
+            active: this.isDeployTokenActive(token),
+            resourceType: resource.type,
+            resourceId: resource.id,
+        };
+    }
+
+    // ----- pipeline trigger tokens (lib/api/ci/triggers.rb) -----
+
+    private triggersRoute(
+        req: SandboxRequest,
+        rawId: string,
+        triggerId: string | undefined,
+        length: number,
+    ): SandboxResponse {
+        const m = req.method;
+        if (length === 3 && (m === "GET" || m === "POST")) {
+            return m === "GET" ? this.listTriggers(req, rawId) : this.createTrigger(req, rawId);
+        }
+        if (length === 4 && triggerId !== undefined && ["GET", "PUT", "DELETE"].includes(m)) {
+            return this.oneTrigger(req, rawId, triggerId);
+        }
+        return length === 3 || length === 4 ? methodNotAllowed() : json(404, { error: "404 Not Found" });
+    }
+
+    /** `admin_build` / `manage_trigger`: the project's Maintainer; GitLab answers 403 (`authorize!`). */
+    private triggerProject(
+        req: SandboxRequest,
+        rawId: string,
+        write: boolean,
+        fn: (projectId: number, user: GlUser) => SandboxResponse,
+    ): SandboxResponse {
+        return this.withAuth(req, write, (user) => {
+            const found = this.findResource("project", rawId, user);
+            if ("response" in found) {
+                return found.response;
+            }
+            if (!this.canManage(user, "project", found.id, write ? "manage" : "read")) {
+                return json(403, { message: "403 Forbidden" });
+            }
+            return fn(found.id, user);
+        });
+    }
+
+    private listTriggers(req: SandboxRequest, rawId: string): SandboxResponse {
+        const paging = pagingParams(req);
+        if ("response" in paging) {
+            return paging.response;
+        }
+        return this.triggerProject(req, rawId, false, (projectId, user) => {
+            const all = [...this.triggersById.values()]
+                .filter((t) => t.projectId === projectId)
+                .sort((a, b) => a.id - b.id);
+            const { items, headers } = paginate(all, paging, req);
+            return json(
+                200,
+                items.map((t) => this.triggerJson(t, user)),
+                headers,
+            );
+        });
+    }
+
+    private createTrigger(req: SandboxRequest, rawId: string): SandboxResponse {
+        const params = gitlabParams(req);
+        if ("response" in params) {
+            return params.response;
+        }
+        const description = params.value.description;
+        if (description === undefined || description === null) {
+            return json(400, { error: "description is missing" });
+        }
+        if (typeof description !== "string") {
+            return json(400, { error: "description is invalid" });
+        }
+        return this.triggerProject(req, rawId, true, (projectId, user) => {
+            if (description.length > 255) {
+                return badRequest("Description is too long (maximum is 255 characters)");
+            }
+            const now = this.clock.now();
+            const trigger: GlTrigger = {
+                id: this.nextTriggerId++,
+                projectId,
+                ownerId: user.id,
+                description,
+                // Built at run time: no secret-looking literal in the sources.
+                value: `${"glptt"}-${randomHex(20)}`,
+                createdAt: now,
+                updatedAt: now,
+                lastUsed: null,
+                expiresAt: null,
+            };
+            this.triggersById.set(trigger.id, trigger);
+            return json(201, this.triggerJson(trigger, user));
+        });
+    }
+
+    /** GET reads, PUT edits the description (the owner, or an admin), DELETE removes the trigger. */
+    private oneTrigger(req: SandboxRequest, rawId: string, triggerId: string): SandboxResponse {
+        if (!/^\d+$/.test(triggerId)) {
+            return json(400, { error: "trigger_id is invalid" });
+        }
+        const params = req.method === "PUT" ? gitlabParams(req) : { value: {} };
+        if ("response" in params) {
+            return params.response;
+        }
+        return this.triggerProject(req, rawId, req.method !== "GET", (projectId, user) => {
+            const trigger = this.triggersById.get(Number(triggerId));
+            if (trigger === undefined || trigger.projectId !== projectId) {
+                return json(404, { message: "404 Not found" });
+            }
+            if (req.method === "DELETE") {
+                this.triggersById.delete(trigger.id);
+                return empty(204);
+            }
+            if (req.method === "PUT") {
+                if (trigger.ownerId !== user.id && !user.admin) {
+                    return json(403, {
+                        message: "403 Forbidden - The current user is not authorized to manage the trigger token",
+                    });
+                }
+                const description = params.value.description;
+                if (description !== undefined && description !== null) {
+                    if (typeof description !== "string") {
+                        return json(400, { error: "description is invalid" });
+                    }
+                    trigger.description = description;
+                    trigger.updatedAt = this.clock.now();
+                }
+            }
+            return json(200, this.triggerJson(trigger, user));
+        });
+    }
+
+    /** The whole value only for the trigger's owner; others see its first 4 characters (`short_token`). */
+    private triggerJson(trigger: GlTrigger, viewer: GlUser): Record<string, unknown> {
+        const owner = this.users.get(trigger.ownerId);
+        return {
+            id: trigger.id,
+            token: trigger.ownerId === viewer.id ? trigger.value : trigger.value.slice(0, 4),
+            description: trigger.description,
+            created_at: trigger.createdAt.toISOString(),
+            updated_at: trigger.updatedAt.toISOString(),
+            last_used: trigger.lastUsed?.toISOString() ?? null,
+            expires_at: trigger.expiresAt,
+            owner:
+                owner === undefined
+                    ? null
+                    : { id: owner.id, username: owner.username, name: owner.name, state: "active" },
+        };
     }
 
     // ----- auth and permissions -----

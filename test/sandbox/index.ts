@@ -19,6 +19,8 @@ export {
     type GitlabAccessor,
     type GitlabResourceType,
     type GitlabTokenView,
+    type GitlabDeployTokenView,
+    type GitlabTriggerView,
 } from "./gitlab";
 export {
     QOVERY_GIT_PROVIDERS,

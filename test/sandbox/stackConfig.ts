@@ -33,5 +33,9 @@ export function sandboxStackConfig(sandbox: { baseUrls: SandboxBaseUrls }): Reco
 export function tokensMadeByPrograms(sandbox: Pick<Sandbox, "liveTokens">): LiveToken[] {
     return sandbox
         .liveTokens()
-        .filter((token) => token.service !== "gitlab" || /^(project|group|user|service_account):/.test(token.owner));
+        .filter(
+            (token) =>
+                token.service !== "gitlab" ||
+                /^((deploy|trigger):)?(project|group|user|service_account):/.test(token.owner),
+        );
 }

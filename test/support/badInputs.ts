@@ -19,6 +19,8 @@ export const VALID_INPUTS: Record<Resource, PlainObject> = {
     QoveryGitToken: { organizationId: ORG, name: "gitlab-ci", type: "GITLAB", token: "git-provider-token" },
     PersonalAccessToken: { userId: 2, name: "ci", scopes: ["read_api"] },
     QoveryApiToken: { organizationId: ORG, name: "ci-deploy", roleId: SEED.qovery.roles.devops.id },
+    DeployToken: { project: "acme/web", name: "pull", scopes: ["read_registry"] },
+    PipelineTriggerToken: { project: "acme/web", description: "deploys" },
 };
 
 export interface BadInput {
@@ -36,6 +38,15 @@ export interface BadInput {
     allowed?: readonly string[];
 }
 
+const DEPLOY_TOKEN_SCOPES = [
+    "read_repository",
+    "read_registry",
+    "write_registry",
+    "read_package_registry",
+    "write_package_registry",
+    "read_virtual_registry",
+    "write_virtual_registry",
+];
 const GITLAB_SCOPES_SAMPLE = ["api", "read_api", "read_repository", "write_repository", "self_rotate"];
 const ACCESS_LEVELS = [
     "guest",
@@ -419,6 +430,124 @@ export const BAD_INPUTS: BadInput[] = [
         property: "rotation",
         names: /strategy must be one of/,
         allowed: STRATEGIES,
+    },
+    // DeployToken
+    {
+        resource: "DeployToken",
+        what: "access token scope",
+        inputs: { scopes: ["read_api"] },
+        property: "scopes",
+        names: /"read_api" is not a deploy token scope/,
+        allowed: DEPLOY_TOKEN_SCOPES,
+    },
+    {
+        resource: "DeployToken",
+        what: "no scopes",
+        inputs: { scopes: [] },
+        property: "scopes",
+        names: /scopes must not be empty/,
+        allowed: DEPLOY_TOKEN_SCOPES,
+    },
+    {
+        resource: "DeployToken",
+        what: "neither project nor group",
+        inputs: { project: undefined },
+        property: "project",
+        names: /project or group is required/,
+    },
+    {
+        resource: "DeployToken",
+        what: "both project and group",
+        inputs: { group: "acme" },
+        property: "project",
+        names: /only one of project or group/,
+    },
+    {
+        resource: "DeployToken",
+        what: "username with a space",
+        inputs: { username: "k8s pull" },
+        property: "username",
+        names: /username can contain only letters, digits/,
+    },
+    {
+        resource: "DeployToken",
+        what: "past expiry date",
+        inputs: { expiresAt: "2020-01-01" },
+        property: "expiresAt",
+        names: /expiresAt 2020-01-01 is not in the future/,
+    },
+    {
+        resource: "DeployToken",
+        what: "rotate strategy (no rotate API)",
+        inputs: { rotation: { strategy: "rotate" } },
+        property: "rotation",
+        names: /strategy "rotate" needs a rotate API.*overlap/,
+    },
+    {
+        resource: "DeployToken",
+        what: "access level (not a deploy token input)",
+        inputs: { accessLevel: "reporter" },
+        property: "accessLevel",
+        names: /unknown property "accessLevel"/,
+    },
+    {
+        resource: "DeployToken",
+        what: "misspelt connection setting",
+        inputs: { connection: { tokn: "x" } },
+        property: "connection",
+        names: /unknown property "tokn" in connection.*did you mean "token"/,
+        allowed: ["baseUrl", "token", "caCertificate", "allowInsecureHttp"],
+    },
+    {
+        resource: "DeployToken",
+        what: "missing credential",
+        config: { "gitlab:token": undefined },
+        property: "connection",
+        names: /gitlab:token.*GITLAB_TOKEN.*connection\.token/,
+    },
+    // PipelineTriggerToken
+    {
+        resource: "PipelineTriggerToken",
+        what: "missing description",
+        inputs: { description: undefined },
+        property: "description",
+        names: /description/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "blank description",
+        inputs: { description: "  " },
+        property: "description",
+        names: /description must not be empty/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "over-long description",
+        inputs: { description: "d".repeat(201) },
+        property: "description",
+        names: /description must be at most 200/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "group instead of project",
+        inputs: { project: undefined, group: "acme" },
+        property: "group",
+        names: /unknown property "group"/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "rotate strategy (no rotate API)",
+        inputs: { rotation: { strategy: "rotate" } },
+        property: "rotation",
+        names: /strategy "rotate" needs a rotate API.*overlap/,
+    },
+    {
+        resource: "PipelineTriggerToken",
+        what: "misspelt connection setting",
+        inputs: { connection: { tokn: "x" } },
+        property: "connection",
+        names: /unknown property "tokn" in connection.*did you mean "token"/,
+        allowed: ["baseUrl", "token", "caCertificate", "allowInsecureHttp"],
     },
     // GiteaToken
     {

@@ -4,6 +4,8 @@
 import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
+import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "../../provider/gitlab/triggerLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { CREDENTIAL_INPUTS } from "../../provider/lifecycle";
 import { QoveryApiTokenLifecycle } from "../../provider/qovery/apiTokenLifecycle";
@@ -50,6 +52,14 @@ const KINDS: Record<Resource, Kind> = {
     QoveryApiToken: {
         lifecycle: (ctx) => new QoveryApiTokenLifecycle(ctx),
         config: (sb) => ({ "qovery:baseUrl": sb.baseUrls.qovery, "qovery:apiToken": SEED.qovery.apiToken }),
+    },
+    DeployToken: {
+        lifecycle: (ctx) => new DeployTokenLifecycle(ctx),
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+    },
+    PipelineTriggerToken: {
+        lifecycle: (ctx) => new PipelineTriggerLifecycle(ctx),
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
     },
 };
 

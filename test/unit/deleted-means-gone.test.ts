@@ -6,6 +6,8 @@
 import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
+import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "../../provider/gitlab/triggerLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { ApiError } from "../../provider/http";
 import type { PlainObject } from "../../provider/lifecycle";
@@ -83,6 +85,26 @@ const KINDS: Kind[] = [
     gitLab("group"),
     personal("user"),
     personal("serviceAccount"),
+    {
+        resource: "DeployToken",
+        service: "gitlab",
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+        lifecycle: (ctx) => new DeployTokenLifecycle(ctx),
+        inputs: { project: "acme/web", name: "ci", scopes: ["read_registry"] },
+        // The deploy token listing (before a create), the project, the current user.
+        auxiliary: [/\/deploy_tokens$/, /\/projects\/[^/]+$/, /\/user$/],
+        delete: "deletes",
+    },
+    {
+        resource: "PipelineTriggerToken",
+        service: "gitlab",
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+        lifecycle: (ctx) => new PipelineTriggerLifecycle(ctx),
+        inputs: { project: "acme/web", description: "ci" },
+        // The trigger listing (before a create), the project, the current user.
+        auxiliary: [/\/triggers$/, /\/projects\/[^/]+$/, /\/user$/],
+        delete: "deletes",
+    },
     {
         resource: "GiteaToken",
         service: "gitea",
@@ -215,13 +237,17 @@ describe("a delete reports success only when the token itself is gone (sandbox)"
     describe("GitLab: a 404 about the project or group is not about the token", () => {
         beforeEach(() => sandbox.reset());
 
-        for (const kind of KINDS.filter((k) => ["ProjectAccessToken", "GroupAccessToken"].includes(k.resource))) {
-            it(`${kind.resource}: a renamed parent (404 ${kind.resource.startsWith("Project") ? "Project" : "Group"} Not Found) fails read and delete; the token lives on`, async () => {
+        // Kinds below a project or group (a personal token's owner is a user: see its own test).
+        for (const kind of KINDS.filter(
+            (k) => k.service === "gitlab" && ("project" in k.inputs || "group" in k.inputs),
+        )) {
+            const ofProject = "project" in kind.inputs;
+            it(`${kind.resource}: a renamed parent (404 ${ofProject ? "Project" : "Group"} Not Found) fails read and delete; the token lives on`, async () => {
                 const { lifecycle, id, outs } = await created(kind);
                 // The state still names the old path, as after a rename or a move on GitLab.
                 const renamed: PlainObject = {
                     ...outs,
-                    ...(kind.resource === "ProjectAccessToken" ? { project: "acme/renamed" } : { group: "renamed" }),
+                    ...(ofProject ? { project: "acme/renamed" } : { group: "renamed" }),
                 };
                 const readError = await caught(() => lifecycle.read(id, renamed));
                 expect(readError.message).to.match(/HTTP 404.*(Project|Group) Not Found/);

@@ -13,7 +13,9 @@ import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaClient } from "../../provider/gitea/client";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
-import { GitLabClient, personalTokenHome } from "../../provider/gitlab/client";
+import { GitLabClient, GitLabDeployTokenClient, personalTokenHome } from "../../provider/gitlab/client";
+import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "../../provider/gitlab/triggerLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { ApiError } from "../../provider/http";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
@@ -74,6 +76,8 @@ interface Subject {
     bystander?: (sb: Sandbox) => Promise<string>;
     /** The kind reads its token through a listing of the parent (no read of one token), besides Gitea and Codacy. */
     readsThroughListing?: boolean;
+    /** What a successful update shows, where it is neither GitLab's rotation nor Qovery's PUT of the git token. */
+    updated?: (sb: Sandbox, before: Existing, outs: PlainObject) => void;
 }
 
 const ORG = SEED.qovery.organizationId;
@@ -166,11 +170,77 @@ function personalSubject(of: "user" | "serviceAccount"): Subject {
     };
 }
 
+/** GitLab deploy tokens: no update that calls the API (every change replaces); the mark rides in the name. */
+function deployTokenSubject(kind: "project" | "group"): Subject {
+    const parentId = kind === "project" ? "101" : "11";
+    const credential = kind === "project" ? SEED.gitlab.tokens.maintainer : SEED.gitlab.tokens.owner;
+    return {
+        resource: `DeployToken (${kind})`,
+        label: "GitLab",
+        service: "gitlab",
+        recovery: "revoke",
+        owner: `deploy:${kind}:${parentId}`,
+        credential,
+        config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": credential }),
+        lifecycle: (ctx) => new DeployTokenLifecycle(ctx),
+        inputs: { [kind]: parentId, ...OWNED, name: "ci", scopes: ["read_registry"] },
+        targets: {
+            create: { method: "POST", path: /\/deploy_tokens$/ },
+            read: { method: "GET", path: /\/deploy_tokens\/\d+$/ },
+            delete: { method: "DELETE", path: /\/deploy_tokens\/\d+$/ },
+        },
+        // Another stack's token of the same declared name (its own mark): deploy token names need not be unique.
+        bystander: async (sb) => {
+            const admin = new GitLabDeployTokenClient({
+                apiUrl: `${sb.baseUrls.gitlab}/api/v4`,
+                token: SEED.gitlab.tokens.root,
+            });
+            const name = withMark("ci", ANOTHER_STACK, 255)!;
+            return String((await admin.create(kind, parentId, { name, scopes: ["read_registry"] })).id);
+        },
+    };
+}
+
+/** GitLab pipeline trigger tokens: the description is edited in place (PUT), keeping the value and the mark. */
+const TRIGGER_SUBJECT: Subject = {
+    resource: "PipelineTriggerToken",
+    label: "GitLab",
+    service: "gitlab",
+    recovery: "revoke",
+    owner: "trigger:project:101",
+    credential: SEED.gitlab.tokens.maintainer,
+    config: (sb) => ({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+    lifecycle: (ctx) => new PipelineTriggerLifecycle(ctx),
+    inputs: { project: "acme/web", ...OWNED, description: "deploys" },
+    updateNews: (inputs) => ({ ...inputs, description: "deploys to prod" }),
+    targets: {
+        create: { method: "POST", path: /\/triggers$/ },
+        read: { method: "GET", path: /\/triggers\/\d+$/ },
+        update: { method: "PUT", path: /\/triggers\/\d+$/ },
+        delete: { method: "DELETE", path: /\/triggers\/\d+$/ },
+    },
+    // Another stack's trigger of the same description (its own mark).
+    bystander: async (sb) => {
+        const other = new PipelineTriggerLifecycle(contextWith(TRIGGER_SUBJECT.config(sb)));
+        const inputs = { project: "acme/web", description: "deploys", __owner: ANOTHER_STACK };
+        return (await other.create((await other.check({}, inputs)).inputs as PlainObject)).id;
+    },
+    updated: (sb, before, outs) => {
+        expect(outs.tokenId, "the same trigger").to.equal(Number(before.id));
+        expect(outs.token, "its value kept").to.equal(before.outs.token);
+        const trigger = sb.gitlab.triggers(101).find((t) => String(t.id) === before.id);
+        expect(trigger?.description).to.equal(withMark("deploys to prod", OWNED.__owner, 255));
+    },
+};
+
 const SUBJECTS: Subject[] = [
     gitLabSubject("project"),
     gitLabSubject("group"),
     personalSubject("user"),
     personalSubject("serviceAccount"),
+    deployTokenSubject("project"),
+    deployTokenSubject("group"),
+    TRIGGER_SUBJECT,
     {
         resource: "GiteaToken",
         label: "Gitea",
@@ -565,7 +635,9 @@ async function runCase(sandbox: Sandbox, { subject, row, op, outcome }: Case): P
                 }
                 break;
             case "update":
-                if (subject.service === "gitlab") {
+                if (subject.updated) {
+                    subject.updated(sandbox, before!, result!.outs!);
+                } else if (subject.service === "gitlab") {
                     const newId = String(result!.outs!.tokenId);
                     expect(newId, "rotated: a new token").to.not.equal(before!.id);
                     expect(result!.outs!.token).to.be.a("string").and.not.equal(before!.outs.token);

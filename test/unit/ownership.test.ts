@@ -5,7 +5,14 @@ import { expect } from "chai";
 import { CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { GiteaClient } from "../../provider/gitea/client";
 import { GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
-import { GitLabClient, type GitLabPersonalTokenOwner, personalTokenHome } from "../../provider/gitlab/client";
+import {
+    GitLabClient,
+    GitLabDeployTokenClient,
+    type GitLabPersonalTokenOwner,
+    personalTokenHome,
+} from "../../provider/gitlab/client";
+import { DeployTokenLifecycle } from "../../provider/gitlab/deployTokenLifecycle";
+import { PipelineTriggerLifecycle } from "../../provider/gitlab/triggerLifecycle";
 import { GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
 import {
@@ -135,6 +142,46 @@ const KINDS: Kind[] = [
                     })
                 ).id,
             ),
+    },
+    {
+        title: "GitLab deploy token",
+        service: "gitlab",
+        owner: "deploy:project:101",
+        lifecycle: (sb) =>
+            new DeployTokenLifecycle(
+                contextWith({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+            ),
+        inputs: { project: "acme/web", name: "ci", scopes: ["read_registry"] },
+        replacing: { scopes: ["read_repository"] },
+        // The mark rides in the name (deploy tokens have no description); names need not be unique.
+        plant: async (sb, mark) =>
+            String(
+                (
+                    await new GitLabDeployTokenClient({
+                        apiUrl: `${sb.baseUrls.gitlab}/api/v4`,
+                        token: SEED.gitlab.tokens.root,
+                    }).create("project", "101", { name: withMark("ci", mark, 255)!, scopes: ["read_registry"] })
+                ).id,
+            ),
+    },
+    {
+        title: "GitLab pipeline trigger token",
+        service: "gitlab",
+        owner: "trigger:project:101",
+        lifecycle: (sb) =>
+            new PipelineTriggerLifecycle(
+                contextWith({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.maintainer }),
+            ),
+        inputs: { project: "acme/web", description: "ci" },
+        replacing: { rotationTrigger: "2" },
+        // Planted as a run of another process would leave it: created by the API with the mark (or none).
+        plant: async (sb, mark) => {
+            const planter = new PipelineTriggerLifecycle(
+                contextWith({ "gitlab:baseUrl": sb.baseUrls.gitlab, "gitlab:token": SEED.gitlab.tokens.owner }),
+            );
+            const inputs = { project: "acme/web", description: "ci", ...(mark ? { [OWNER_INPUT]: mark } : {}) };
+            return (await planter.create((await planter.check({}, inputs)).inputs as PlainObject)).id;
+        },
     },
     {
         title: "Gitea token",

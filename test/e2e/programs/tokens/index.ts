@@ -22,6 +22,8 @@ const constructors = {
     QoveryGitToken: tokens.QoveryGitToken as unknown as Constructor,
     PersonalAccessToken: tokens.PersonalAccessToken as unknown as Constructor,
     QoveryApiToken: tokens.QoveryApiToken as unknown as Constructor,
+    DeployToken: tokens.DeployToken as unknown as Constructor,
+    PipelineTriggerToken: tokens.PipelineTriggerToken as unknown as Constructor,
 };
 type Kind = keyof typeof constructors;
 
