@@ -3,8 +3,14 @@
 import type { z } from "zod";
 import { codacyTokenInputsSchema } from "../codacy/inputs";
 import { giteaTokenInputsSchema } from "../gitea/inputs";
-import { groupTokenInputsSchema, personalTokenInputsSchema, projectTokenInputsSchema } from "../gitlab/inputs";
-import { qoveryTokenInputsSchema } from "../qovery/inputs";
+import {
+    deployTokenInputsSchema,
+    groupTokenInputsSchema,
+    personalTokenInputsSchema,
+    pipelineTriggerInputsSchema,
+    projectTokenInputsSchema,
+} from "../gitlab/inputs";
+import { qoveryApiTokenInputsSchema, qoveryTokenInputsSchema } from "../qovery/inputs";
 import type { ResourceKind } from "../types";
 
 /** The Pulumi package name: type tokens are `accesstokens:<service>:<Kind>`. */
@@ -175,6 +181,72 @@ export const NATIVE_KINDS: readonly NativeKind[] = [
             updatedAt: { type: "string", description: "When the git token was last updated." },
             expiredAt: { type: "string", description: "Expiry Qovery reports, if any." },
             associatedServicesCount: { type: "integer", description: "Qovery services using the git token." },
+        },
+    },
+    {
+        token: `${PACKAGE_NAME}:gitlab:DeployToken`,
+        kind: "DeployToken",
+        description: "A GitLab project or group deploy token (git and registry access as `username` + `token`).",
+        inputs: deployTokenInputsSchema,
+        inputDescriptions: {
+            ...COMMON_INPUTS,
+            project: "The project (numeric id or full path). Exactly one of project, group.",
+            group: "The group (numeric id or full path). Exactly one of project, group.",
+            scopes: "Deploy token scopes, e.g. read_registry, read_repository.",
+            expiresAt: "Expiry date (YYYY-MM-DD); without it `rotation.expiresInDays`, else never.",
+            username: "The token's username; GitLab's `gitlab+deploy-token-<id>` when omitted.",
+        },
+        secretInputs: ["connection"],
+        replaceOnChanges: ["project", "group", "name", "scopes", "expiresAt", "username"],
+        outputs: {
+            apiUrl: INSTANCE,
+            tokenId: tokenIdOf("GitLab"),
+            token: TOKEN_VALUE,
+            createdAt: { type: "string", description: "When the token was created." },
+        },
+    },
+    {
+        token: `${PACKAGE_NAME}:gitlab:PipelineTriggerToken`,
+        kind: "PipelineTriggerToken",
+        description: "A GitLab project's pipeline trigger token; its description is edited in place.",
+        inputs: pipelineTriggerInputsSchema,
+        inputDescriptions: {
+            ...COMMON_INPUTS,
+            project: "The project (numeric id or full path).",
+            description: "What the trigger is for (1-200 characters); edited in place.",
+        },
+        secretInputs: ["connection"],
+        replaceOnChanges: ["project"],
+        outputs: {
+            apiUrl: INSTANCE,
+            tokenId: tokenIdOf("GitLab"),
+            token: TOKEN_VALUE,
+            ownerUsername: { type: "string", description: "The credential's user, who owns the trigger." },
+            createdAt: { type: "string", description: "When the trigger was created." },
+            lastUsed: { type: "string", description: "When the trigger was last used." },
+            renewBy: RENEW_BY,
+        },
+    },
+    {
+        token: `${PACKAGE_NAME}:qovery:QoveryApiToken`,
+        kind: "QoveryApiToken",
+        description: "A Qovery organization API token (the credential a CI pipeline deploys with).",
+        inputs: qoveryApiTokenInputsSchema,
+        inputDescriptions: {
+            ...COMMON_INPUTS,
+            organizationId: "The Qovery organization's UUID.",
+            roleId: "UUID of the organization role the token acts with.",
+            adopt: "Take over an existing API token by `apiTokenId` (its value stays empty until replaced).",
+        },
+        secretInputs: ["connection"],
+        replaceOnChanges: ["organizationId", "name", "description", "roleId"],
+        outputs: {
+            apiUrl: INSTANCE,
+            apiTokenId: { type: "string", description: "Qovery's id of the API token.", always: true },
+            token: TOKEN_VALUE,
+            roleName: { type: "string", description: "The role's name." },
+            createdAt: { type: "string", description: "When the API token was created." },
+            renewBy: RENEW_BY,
         },
     },
 ];

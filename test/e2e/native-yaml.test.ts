@@ -223,6 +223,50 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
         expect(isLive("gitea", (await ids()).gitea)).to.equal(true);
     });
 
+    it("the kinds added since serve YAML too: deploy, trigger, service account and Qovery API tokens", async () => {
+        const more = `  deploy:
+    type: accesstokens:gitlab:DeployToken
+    properties: { project: acme/web, name: pull, scopes: [read_registry] }
+  trigger:
+    type: accesstokens:gitlab:PipelineTriggerToken
+    properties: { project: acme/web, description: deploys }
+  bot:
+    type: accesstokens:gitlab:PersonalAccessToken
+    properties:
+      serviceAccount: { group: acme, userId: ${SEED.gitlab.serviceAccounts.deploy.id} }
+      name: bot
+      scopes: [read_registry]
+  ci:
+    type: accesstokens:qovery:QoveryApiToken
+    properties:
+      organizationId: ${SEED.qovery.organizationId}
+      name: ci
+      roleId: ${SEED.qovery.roles.devops.id}
+outputs:
+  more:
+    deploy: \${deploy.token}
+    trigger: \${trigger.token}
+    bot: \${bot.token}
+    ci: \${ci.token}`;
+        writeProgram(TOKENS.replace("outputs:", more));
+        const liveBefore = sandbox.liveTokens().length;
+        try {
+            const result = await ws.stack.up();
+            expect(changes(result.summary.resourceChanges)).to.deep.equal({ create: 4 });
+            expect(sandbox.liveTokens()).to.have.length(liveBefore + 4);
+            const values = Object.values((await ws.stack.outputs()).more?.value as Record<string, string>);
+            expect(values.filter((value) => value.length > 0)).to.have.length(4);
+            const state = pulumi("stack", "export");
+            for (const value of values) {
+                expect(state.includes(value), `state contains ${value.slice(0, 4)}…`).to.equal(false);
+            }
+        } finally {
+            writeProgram(TOKENS);
+        }
+        expect(changes((await ws.stack.up()).summary.resourceChanges)).to.deep.equal({ delete: 4 });
+        expect(sandbox.liveTokens()).to.have.length(liveBefore);
+    });
+
     it("an explicit provider instance's settings reach the plugin (Configure), apart from stack config", async () => {
         const alice = SEED.gitea.users.alice;
         const aliceProgram = TOKENS.replace(

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
 import { z } from "zod";
 import { NATIVE_KINDS } from "../../provider/native/kinds";
@@ -41,10 +43,19 @@ describe("native provider: the package schema agrees with the zod input schemas"
                 "accesstokens:gitea:GiteaToken",
                 "accesstokens:gitlab:GroupAccessToken",
                 "accesstokens:gitlab:PersonalAccessToken",
+                "accesstokens:gitlab:DeployToken",
+                "accesstokens:gitlab:PipelineTriggerToken",
+                "accesstokens:qovery:QoveryApiToken",
                 "accesstokens:gitlab:ProjectAccessToken",
                 "accesstokens:qovery:QoveryGitToken",
             ].sort(),
         );
+        // Every kind the package implements is served by the plugin too.
+        const dynamicKinds = fs
+            .readdirSync(path.join(__dirname, "..", "..", "sdk", "providers"))
+            .filter((file) => file.endsWith(".js"))
+            .map((file) => path.basename(file, ".js"));
+        expect(NATIVE_KINDS.map((kind) => kind.kind).sort()).to.deep.equal(dynamicKinds.sort());
         expect(schema.name).to.equal("accesstokens");
         expect(schema.version).to.equal("1.2.3");
     });
