@@ -42,14 +42,5 @@ export interface ImportedToken {
     outs: PlainObject;
 }
 
-/** The resource kinds this package implements. */
-export type ResourceKind =
-    | "ProjectAccessToken"
-    | "GroupAccessToken"
-    | "GiteaToken"
-    | "CodacyRepoToken"
-    | "QoveryGitToken"
-    | "PersonalAccessToken"
-    | "QoveryApiToken"
-    | "DeployToken"
-    | "PipelineTriggerToken";
+// The resource kinds live apart, without zod: the public SDK's type declarations import them.
+export type { ResourceKind } from "./kinds";

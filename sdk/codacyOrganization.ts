@@ -4,14 +4,14 @@ import { codacyOrganizationArgsSchema } from "../provider/codacy/inputs";
 import {
     listOrganizationRepositories,
     parseArguments,
-    type RepositoryPattern,
     repositoryTokens,
     selectRepositories,
 } from "../provider/codacy/organization";
 import { type CodacyProvider, CodacyRepoToken } from "./codacy";
+import type { RepositoryPattern } from "../provider/codacy/patterns";
 import type { RotationArgs } from "./common";
 
-export type { RepositoryPattern } from "../provider/codacy/organization";
+export type { RepositoryPattern } from "../provider/codacy/patterns";
 
 /**
  * How the program-time functions reach Codacy. Plain values (they run while the program runs, not in the

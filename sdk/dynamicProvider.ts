@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceKind } from "../provider/types";
+import type { ResourceKind } from "../provider/kinds";
 
 /** The installed package's root: the nearest folder above this file whose package.json names this package. */
 function findPackageRoot(start: string): string {

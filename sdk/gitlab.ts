@@ -4,7 +4,7 @@ import {
     GITLAB_PERSONAL_SCOPES,
     type GITLAB_SCOPES,
     unknownGitLabScopes,
-} from "../provider/gitlab/inputs";
+} from "../provider/gitlab/vocabulary";
 import { type ConnectionArgs, ownerInput, type RotationArgs, secretInput, withSecretOutputs } from "./common";
 import projectAccessTokenProvider = require("./providers/ProjectAccessToken");
 import groupAccessTokenProvider = require("./providers/GroupAccessToken");

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DEPLOY_TOKEN_SCOPES } from "../provider/gitlab/inputs";
+import type { DEPLOY_TOKEN_SCOPES } from "../provider/gitlab/vocabulary";
 import { ownerInput, type RotationArgs, secretInput, withSecretOutputs } from "./common";
 import type { GitLabConnectionArgs } from "./gitlab";
 import deployTokenProvider = require("./providers/DeployToken");

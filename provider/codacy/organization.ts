@@ -9,9 +9,9 @@ import {
     type ListCodacyRepositoriesArgs,
     listCodacyRepositoriesArgsSchema,
 } from "./inputs";
+import type { RepositoryPattern } from "./patterns";
 
-/** A repository name pattern: a glob string (`*`, `?`; whole name, case-insensitive) or a RegExp (as written). */
-export type RepositoryPattern = string | RegExp;
+export type { RepositoryPattern } from "./patterns";
 
 /** Turns a pattern into a test of a repository name. */
 export function repositoryMatcher(pattern: RepositoryPattern): (name: string) => boolean {

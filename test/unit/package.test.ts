@@ -145,3 +145,41 @@ describe("npm package contents", function () {
         expect(leaks).to.deep.equal([]);
     });
 });
+
+describe("the SDK's type declarations", () => {
+    /** Every declaration file reachable from dist/sdk/index.d.ts by relative imports, and the packages they name. */
+    function reachable(): { files: string[]; packages: Set<string> } {
+        const root = path.join(__dirname, "..", "..", "sdk", "index.d.ts");
+        const files = new Set<string>();
+        const packages = new Set<string>();
+        const queue = [root];
+        while (queue.length > 0) {
+            const file = queue.pop()!;
+            if (files.has(file)) {
+                continue;
+            }
+            files.add(file);
+            const text = fs.readFileSync(file, "utf8");
+            for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
+                if (spec!.startsWith(".")) {
+                    const base = path.resolve(path.dirname(file), spec!);
+                    queue.push(fs.existsSync(`${base}.d.ts`) ? `${base}.d.ts` : path.join(base, "index.d.ts"));
+                } else {
+                    packages.add(
+                        spec!
+                            .split("/")
+                            .slice(0, spec!.startsWith("@") ? 2 : 1)
+                            .join("/"),
+                    );
+                }
+            }
+        }
+        return { files: [...files], packages };
+    }
+
+    it("reach neither zod nor axios: a TypeScript program's type check (each `pulumi up`) stays light", () => {
+        const { files, packages } = reachable();
+        expect(files.length).to.be.greaterThan(5);
+        expect([...packages].sort()).to.deep.equal(["@pulumi/pulumi"]);
+    });
+});
