@@ -20,7 +20,8 @@ export const ENGINE_GOAL_RATIO = 1.3;
 
 export const OPS = ["create", "noop-up", "refresh", "destroy"] as const;
 export type Op = (typeof OPS)[number];
-export type Program = "tokens" | "noop";
+/** The stacks compared: dynamic tokens, no-op dynamic resources, tokens through the native plugin (item 10). */
+export type Program = "tokens" | "noop" | "native";
 
 export const OP_LABEL: Record<Op, string> = {
     create: "`up` (create N)",
@@ -63,7 +64,8 @@ export interface EngineResult {
     rssMedianGapMs: number;
 }
 
-async function series(
+/** One stack through create → no-change `up` → `refresh` → `destroy`, timed, its requests counted. */
+export async function series(
     section: string,
     target: BenchStack,
     program: Program,

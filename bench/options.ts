@@ -1,7 +1,7 @@
 // Knobs of `npm run bench`, all from the environment so a quick run needs no flags.
 import { RATE_MODES, type RateMode } from "./ratelimit";
 
-export const SECTIONS = ["state", "engine", "rate", "scale"] as const;
+export const SECTIONS = ["state", "engine", "rate", "scale", "native"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -25,6 +25,8 @@ export interface BenchOptions {
     scaleN: number;
     /** Runs of the scale series (`BENCH_SCALE_RUNS`; default BENCH_RUNS when that is given, else 1). */
     scaleRuns: number;
+    /** Runs of item 10, the native plugin against the dynamic resources and the no-op floor (`BENCH_NATIVE_RUNS`, default 3). */
+    nativeRuns: number;
     /** RSS sampling interval of the dynamic-provider process in ms (`BENCH_RSS_INTERVAL_MS`, default 50). */
     rssIntervalMs: number;
     /**
@@ -34,6 +36,9 @@ export interface BenchOptions {
      */
     out: string | undefined;
 }
+
+/** Item 10's runs by default: three stacks per run make each run three times item 2's. */
+export const DEFAULT_NATIVE_RUNS = 3;
 
 /** One series of 1,000 tokens and 1,000 no-op resources takes several minutes on a 2-core machine. */
 export const DEFAULT_SCALE_RUNS = 1;
@@ -113,6 +118,7 @@ export function readOptions(defaultOut: string): BenchOptions {
         rateModes: rateModes(),
         scaleN: positiveInteger("BENCH_SCALE_N", 1000),
         scaleRuns: positiveInteger("BENCH_SCALE_RUNS", positiveInteger("BENCH_RUNS", DEFAULT_SCALE_RUNS)),
+        nativeRuns: positiveInteger("BENCH_NATIVE_RUNS", DEFAULT_NATIVE_RUNS),
         rssIntervalMs: positiveInteger("BENCH_RSS_INTERVAL_MS", 50),
         out,
     };

@@ -1,7 +1,8 @@
 // Renders the results as BENCHMARKS.md.
 import { ENGINE_GOAL_RATIO, type EngineResult, OP_LABEL, OPS, type Op, type RunTiming } from "./engine";
 import type { MachineInfo } from "./machine";
-import { DEFAULT_SCALE_RUNS } from "./options";
+import type { NativeResult } from "./native";
+import { DEFAULT_NATIVE_RUNS, DEFAULT_SCALE_RUNS } from "./options";
 import { PUBLISHED_SCRIPT_PAUSE_S, RATE_GOAL_RATIO, RATE_MODE_LABEL, type RateRun } from "./ratelimit";
 import { mixedTokens, type RequestCounts } from "./stacks";
 import { SCALE_STATE_TOLERANCE, type ScaleResult } from "./scale";
@@ -19,6 +20,7 @@ export interface BenchResults {
     engine?: EngineResult;
     rate?: RateRun[];
     scale?: ScaleResult;
+    native?: NativeResult;
     rateSettings: { repositories: number; rps: number; burst: number };
     /** Sections that failed, with their error. */
     failures: string[];
@@ -133,7 +135,7 @@ function summary(r: BenchResults): string[] {
         lines.push("| 4 | API calls per operation | not run | no write on no-op `up`; refresh ≤ 1/token | — |");
         lines.push("| 5 | peak RSS of the dynamic-provider process | not run | reported | — |");
     }
-    lines.push(...scaleSummary(r));
+    lines.push(...scaleSummary(r), ...nativeSummary(r.native));
     return lines;
 }
 
@@ -165,6 +167,88 @@ function scaleSummary(r: BenchResults): string[] {
         `| 8 | state per token at ${n} against ${st.smallN} (same method as item 1) | ${bytes(st.bytesPerToken)} B against ${bytes(st.smallBytesPerToken)} B (${percent(change)}) | within ±${SCALE_STATE_TOLERANCE * 100} % | ${met(Math.abs(change) <= SCALE_STATE_TOLERANCE)} |`,
         `| 9 | API calls at ${n}: writes of a no-op \`up\`; requests per token of \`refresh\` | ${c["noop-up"].writes}; ${perToken.toFixed(2)}${giteaNote(s)} | 0; reported | ${met(c["noop-up"].writes === 0)} |`,
     ];
+}
+
+function nativeWorstRatio(native: NativeResult): number {
+    return Math.max(...native.medians.filter((m) => MAX_RATIO_OPS.includes(m.op)).map((m) => m.nativeMs / m.noopMs));
+}
+
+function nativeSummary(native: NativeResult | undefined): string[] {
+    if (!native) {
+        return [
+            "| 10 | native plugin: state per token against the dynamic resource's | not run | ≤ the dynamic resource's | — |",
+            "| 11 | native plugin: engine time, 50 tokens ÷ 50 no-op resources | not run | each ≤ 1.3 | — |",
+        ];
+    }
+    const { native: nat, dynamic: dyn } = native.state;
+    const all = MAX_RATIO_OPS.map((op) => {
+        const m = native.medians.find((x) => x.op === op)!;
+        return `${op} ${ratio(m.nativeMs / m.noopMs)}`;
+    }).join(", ");
+    return [
+        `| 10 | native plugin: state per token against the dynamic resource's (mixed kinds); of which inputs and outputs | ${bytes(nat.bytesPerToken)} B against ${bytes(dyn.bytesPerToken)} B (${percent(relativeChange(dyn.bytesPerToken, nat.bytesPerToken))}); ${bytes(nat.properties)} B against ${bytes(dyn.properties)} B | ≤ the dynamic resource's | ${nativeStateStatus(native)} |`,
+        `| 11 | native plugin (YAML program): engine time, ${native.n} tokens ÷ ${native.n} no-op resources (${runsText(native.runs)}) | ${all} | each ≤ ${ENGINE_GOAL_RATIO} | ${met(nativeWorstRatio(native) <= ENGINE_GOAL_RATIO)} |`,
+    ];
+}
+
+/** The goal is judged on the whole entry; when only the language host's stack trace is over, the status says so. */
+function nativeStateStatus(native: NativeResult): string {
+    const { native: nat, dynamic: dyn } = native.state;
+    if (nat.bytesPerToken <= dyn.bytesPerToken) {
+        return "met";
+    }
+    return nat.bytesPerToken - nat.trace <= dyn.bytesPerToken - dyn.trace
+        ? "**not met** as a whole; met without the language hosts' stack traces (see 10)"
+        : "**not met**";
+}
+
+function nativeSection(native: NativeResult): string[] {
+    const lines = [
+        "## 10. The native provider plugin",
+        "",
+        `The same ${native.n} tokens (the five kinds in turn) declared by a Pulumi YAML program through the native plugin`,
+        "(`bin/pulumi-resource-accesstokens`, Pulumi's official YAML language host built by `scripts/ensure-yaml`,",
+        "`accesstokens:*` stack config), beside item 2's dynamic-resource stack and no-op stack, in the same run:",
+        `${runsText(native.runs)}, each taking the three stacks through create → no-change \`up\` → \`refresh\` → \`destroy\`,`,
+        "each run starting with the next stack. The floor is the no-op *dynamic* resource of item 2 (a TypeScript",
+        "program); the YAML program starts faster than a TypeScript one, which favours the native column.",
+        "",
+        `| operation | native (s) | dynamic (s) | no-op (s) | native ÷ no-op | dynamic ÷ no-op | goal (native ≤ ${ENGINE_GOAL_RATIO}) |`,
+        "|---|---:|---:|---:|---:|---:|---|",
+    ];
+    for (const m of native.medians) {
+        const native_ = m.nativeMs / m.noopMs;
+        const goal = MAX_RATIO_OPS.includes(m.op) ? met(native_ <= ENGINE_GOAL_RATIO) : "(not a goal)";
+        lines.push(
+            `| ${OP_LABEL[m.op]} | ${seconds(m.nativeMs)} | ${seconds(m.dynamicMs)} | ${seconds(m.noopMs)} | ${ratio(native_)} | ${ratio(m.dynamicMs / m.noopMs)} | ${goal} |`,
+        );
+    }
+    lines.push(...everyRun(native.timings));
+    const { native: nat, dynamic: dyn } = native.state;
+    const c = native.requests;
+    const row = (name: string, share: NativeResult["state"]["native"]) =>
+        `| ${name} | ${bytes(share.bytesPerToken)} | ${bytes(share.properties)} | ${bytes(share.trace)} | ${bytes(share.metadata)} |`;
+    lines.push(
+        "",
+        `State, measured alike on both stacks before the timed runs: an anchor token, then ${native.n} tokens of the five kinds`,
+        "beside it; export bytes per token = (difference) ÷ N; the split is one entry's compact JSON, mean over the tokens:",
+        "",
+        "| stack | export bytes per token | inputs + outputs | `sourcePosition` + `stackTrace` | other metadata |",
+        "|---|---:|---:|---:|---:|",
+        row("native (YAML)", nat),
+        row("dynamic (TypeScript)", dyn),
+        "",
+        "A native resource keeps no serialized `__provider` (two copies in a dynamic resource's inputs and outputs); its",
+        "other inputs and outputs are the same lifecycle's. The stack trace is the language host's record of where the",
+        "program declared the resource: Pulumi's YAML host (written in Go) records the frames of its own interpreter, a",
+        "TypeScript program its own frames; the provider has no say in it.",
+        "",
+        `API calls of the native stack (first run): create ${c.create.total} (${methods(c.create)}), no-change \`up\` ${c["noop-up"].total}` +
+            ` (${c["noop-up"].writes} writes), refresh ${c.refresh.total}, destroy ${c.destroy.total}: the same lifecycles as item 4.`,
+        "",
+        "Reproduce: `BENCH_ONLY=native npm run bench` (`BENCH_N` tokens, `BENCH_NATIVE_RUNS` runs).",
+    );
+    return lines;
 }
 
 /** Gitea's share of refresh requests, when it reads more than once per token (its listing grows with the user). */
@@ -673,10 +757,10 @@ export function renderReport(r: BenchResults): string {
         "",
         "Written by `npm run bench` (`bench/run.ts`): cost per token in the state, engine time against minimal no-op",
         "dynamic resources, staying at a rate limit, API calls per operation, provider memory and all of these at",
-        "1,000 tokens in one stack, measured against the sandbox (`test/sandbox`) with the real Pulumi engine and a",
+        "1,000 tokens in one stack, and the native provider plugin beside the dynamic resources, measured against the sandbox (`test/sandbox`) with the real Pulumi engine and a",
         "temporary local backend. The tests carry no timings; these figures live here only.",
         "",
-        `Settings: ${r.knobs.length > 0 ? r.knobs.map((k) => `\`${k}\``).join(", ") : "defaults"} (BENCH_N=50, BENCH_RUNS=5, BENCH_STATE_K=10, BENCH_RATE_REPOS=250, BENCH_RATE_RPS=5, BENCH_SCALE_N=1000, BENCH_SCALE_RUNS=${DEFAULT_SCALE_RUNS} unless listed).`,
+        `Settings: ${r.knobs.length > 0 ? r.knobs.map((k) => `\`${k}\``).join(", ") : "defaults"} (BENCH_N=50, BENCH_RUNS=5, BENCH_STATE_K=10, BENCH_RATE_REPOS=250, BENCH_RATE_RPS=5, BENCH_SCALE_N=1000, BENCH_SCALE_RUNS=${DEFAULT_SCALE_RUNS}, BENCH_NATIVE_RUNS=${DEFAULT_NATIVE_RUNS} unless listed).`,
         "",
         ...(r.failures.length > 0
             ? ["## Failures", "", ...r.failures.map((f) => `- ${f.replace(/\s+/g, " ")}`), ""]
@@ -693,7 +777,7 @@ export function renderReport(r: BenchResults): string {
         "stacks measured in the same run, alternating, so they are steadier than the absolute seconds.",
         "",
         "Command: `npm run bench` (all sections, writes this file). Quicker: `BENCH_RUNS=1 BENCH_N=20",
-        "BENCH_RATE_REPOS=50 BENCH_SCALE_N=100 npm run bench`; one section: `BENCH_ONLY=state|engine|rate|scale npm run",
+        "BENCH_RATE_REPOS=50 BENCH_SCALE_N=100 npm run bench`; one section: `BENCH_ONLY=state|engine|rate|scale|native npm run",
         "bench` (prints the report; `BENCH_OUT=file` to write it).",
         "",
     ];
@@ -711,6 +795,9 @@ export function renderReport(r: BenchResults): string {
     }
     if (r.scale) {
         lines.push(...scaleSection(r), "");
+    }
+    if (r.native) {
+        lines.push(...nativeSection(r.native), "");
     }
     return `${lines.join("\n").trimEnd()}\n`;
 }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { ensureEngine, repoRoot } from "../test/e2e/harness";
 import { type Sandbox, startSandbox } from "../test/sandbox";
 import { runEngineBench } from "./engine";
+import { runNativeBench } from "./native";
 import { machineInfo } from "./machine";
 import { knobsInEffect, readOptions } from "./options";
 import { runRateBench } from "./ratelimit";
@@ -72,6 +73,13 @@ async function main(): Promise<void> {
             // Codacy tokens of the mixed stack take repositories repo-001 … repo-(N/5).
             withSandbox(Math.ceil(options.scaleN / 5), async (sandbox) => {
                 results.scale = await runScaleBench(sandbox, options.scaleN, options.scaleRuns, options.rssIntervalMs);
+            }),
+        );
+    }
+    if (options.sections.includes("native")) {
+        await attempt("native", () =>
+            withSandbox(options.n, async (sandbox) => {
+                results.native = await runNativeBench(sandbox, options.n, options.nativeRuns);
             }),
         );
     }

@@ -4,8 +4,16 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { SEED, type Sandbox, sandboxStackConfig, startSandbox, tokensMadeByPrograms } from "../sandbox";
-import { createTestWorkspace, ensureEngine, repoRoot } from "./harness";
+import {
+    nativeSandboxStackConfig,
+    SEED,
+    type Sandbox,
+    type StackConfigValue,
+    sandboxStackConfig,
+    startSandbox,
+    tokensMadeByPrograms,
+} from "../sandbox";
+import { createTestWorkspace, ensureEngine, ensureYamlHost, repoRoot, type TestWorkspaceOptions } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
 const examplesDir = path.join(repoRoot, "examples");
@@ -13,6 +21,27 @@ const examples = fs
     .readdirSync(examplesDir)
     .filter((name) => fs.existsSync(path.join(examplesDir, name, "Pulumi.yaml")))
     .sort();
+
+/**
+ * How an example runs: a TypeScript one with the sandbox's stack config; a YAML one (examples/yaml) through the
+ * native plugin of this checkout on PATH (as `npm install -g` puts it) and Pulumi's YAML host, with the plugin's keys.
+ */
+function workspaceOptions(example: string, sandbox: Sandbox): TestWorkspaceOptions {
+    const manifest = fs.readFileSync(path.join(examplesDir, example, "Pulumi.yaml"), "utf8");
+    if (!/^runtime: yaml$/m.test(manifest)) {
+        return { config: sandboxStackConfig(sandbox) };
+    }
+    const projectKeys = Object.entries(sandboxStackConfig(sandbox)).filter(([key]) => !key.includes(":"));
+    return {
+        config: { ...nativeSandboxStackConfig(sandbox), ...Object.fromEntries<StackConfigValue>(projectKeys) },
+        envVars: {
+            PATH: [path.join(repoRoot, "bin"), ensureYamlHost(), ensureEngine(), process.env.PATH ?? ""].join(
+                path.delimiter,
+            ),
+            PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
+        },
+    };
+}
 
 describe("e2e: examples and the demo", function () {
     this.timeout(STEP_TIMEOUT);
@@ -28,15 +57,13 @@ describe("e2e: examples and the demo", function () {
     });
 
     it("finds the examples", () => {
-        expect(examples).to.include.members(["quickstart", "rotation"]);
+        expect(examples).to.include.members(["quickstart", "rotation", "yaml"]);
     });
 
     for (const example of examples) {
         it(`examples/${example}: up creates tokens, destroy revokes them`, async () => {
             sandbox.reset();
-            const ws = await createTestWorkspace(path.join(examplesDir, example), {
-                config: sandboxStackConfig(sandbox),
-            });
+            const ws = await createTestWorkspace(path.join(examplesDir, example), workspaceOptions(example, sandbox));
             try {
                 const up = await ws.stack.up();
                 expect(up.summary.result).to.equal("succeeded");

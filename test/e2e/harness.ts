@@ -116,6 +116,30 @@ export function ensureEngine(): string {
     return engineDir;
 }
 
+let yamlHostDir: string | undefined;
+
+/**
+ * Pulumi's official YAML language host (`pulumi-language-yaml`, built and cached by scripts/ensure-yaml): the
+ * directory that holds it, to put on PATH. The first call can build it (minutes).
+ */
+export function ensureYamlHost(): string {
+    if (yamlHostDir === undefined) {
+        const out = execFileSync("bash", [path.join(repoRoot, "scripts", "ensure-yaml")], {
+            cwd: repoRoot,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+        });
+        const dir = out.trim().split("\n").pop() ?? "";
+        if (!path.isAbsolute(dir) || !fs.existsSync(path.join(dir, "pulumi-language-yaml"))) {
+            throw new Error(
+                `scripts/ensure-yaml printed ${JSON.stringify(out)}, not a directory holding the YAML host`,
+            );
+        }
+        yamlHostDir = dir;
+    }
+    return yamlHostDir;
+}
+
 export interface TestWorkspaceOptions {
     /** Stack name; defaults to a unique `test-<hex>` (its Pulumi.<stack>.yaml lands in the program dir). */
     stackName?: string;

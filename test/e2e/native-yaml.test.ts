@@ -7,22 +7,20 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { GitLabClient } from "../../provider/gitlab/client";
-import type { ServiceName } from "../../provider/http/errors";
-import { nativeKeyOf } from "../../provider/native/settings";
-import { SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
-import { changes, createTestWorkspace, ensureEngine, pulumiCli, repoRoot, type TestWorkspace } from "./harness";
+import { nativeSandboxStackConfig, SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
+import {
+    changes,
+    createTestWorkspace,
+    ensureEngine,
+    ensureYamlHost,
+    pulumiCli,
+    repoRoot,
+    type TestWorkspace,
+} from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
 const SERVICE_OF = { project: "gitlab", group: "gitlab", gitea: "gitea", codacy: "codacy", qovery: "qovery" } as const;
 type Name = keyof typeof SERVICE_OF;
-
-function ensureYamlHost(): string {
-    const out = execFileSync("bash", [path.join(repoRoot, "scripts", "ensure-yaml")], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-    });
-    return out.trim().split("\n").pop() ?? "";
-}
 
 /** The YAML program: the plugin is found through `plugins.providers` (this checkout's bin/). */
 function program(resources: string): string {
@@ -37,39 +35,12 @@ function program(resources: string): string {
     ].join("\n");
 }
 
-const TOKENS = `resources:
-  project:
-    type: accesstokens:gitlab:ProjectAccessToken
-    properties: { project: acme/web, name: deploy, scopes: [read_api] }
-  group:
-    type: accesstokens:gitlab:GroupAccessToken
-    properties: { group: acme, name: bot, scopes: [read_api], accessLevel: developer }
-  gitea:
-    type: accesstokens:gitea:GiteaToken
-    properties: { name: ci, scopes: ["read:repository"] }
-  codacy:
-    type: accesstokens:codacy:CodacyRepoToken
-    properties: { provider: gh, organization: acme, repository: repo-001 }
-  qovery:
-    type: accesstokens:qovery:QoveryGitToken
-    properties:
-      organizationId: ${SEED.qovery.organizationId}
-      name: gitlab
-      type: GITLAB
-      token: \${project.token}
-outputs:
-  ids:
-    project: \${project.tokenId}
-    group: \${group.tokenId}
-    gitea: \${gitea.tokenId}
-    codacy: \${codacy.tokenId}
-    qovery: \${qovery.gitTokenId}
-  values:
-    project: \${project.token}
-    group: \${group.token}
-    gitea: \${gitea.token}
-    codacy: \${codacy.token}
-`;
+/**
+ * examples/yaml (one token of each of the first five kinds, the GitLab token feeding the Qovery git token) from its
+ * `config:` block on: its own header names no plugin path, program() adds this checkout's.
+ */
+const EXAMPLE = fs.readFileSync(path.join(repoRoot, "examples", "yaml", "Pulumi.yaml"), "utf8");
+const TOKENS = EXAMPLE.slice(EXAMPLE.indexOf("\nconfig:") + 1);
 
 describe("e2e: the native provider plugin from a Pulumi YAML program", function () {
     this.timeout(STEP_TIMEOUT);
@@ -113,12 +84,10 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
                 PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
             },
             // The sandbox's usual stack config (`gitlab:token`, …) under the plugin's keys (`accesstokens:gitlabToken`, …).
-            config: Object.fromEntries(
-                Object.entries(sandboxStackConfig(sandbox)).flatMap(([key, value]) => {
-                    const [service, setting] = key.split(":") as [ServiceName, string | undefined];
-                    return setting ? [[`accesstokens:${nativeKeyOf(service, setting)}`, value]] : [];
-                }),
-            ),
+            config: {
+                ...nativeSandboxStackConfig(sandbox),
+                qoveryOrganizationId: { value: SEED.qovery.organizationId },
+            },
         });
     });
 

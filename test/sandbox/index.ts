@@ -48,5 +48,10 @@ export {
     TOKEN_SNAPSHOT_FORMAT,
     type TokenSnapshot,
 } from "./server";
-export { type StackConfigValue, sandboxStackConfig, tokensMadeByPrograms } from "./stackConfig";
+export {
+    nativeSandboxStackConfig,
+    type StackConfigValue,
+    sandboxStackConfig,
+    tokensMadeByPrograms,
+} from "./stackConfig";
 export { type LiveToken, type RecordedRequest, SERVICE_NAMES, type ServiceName } from "./types";

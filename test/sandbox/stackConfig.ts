@@ -1,3 +1,4 @@
+import { nativeKeyOf } from "../../provider/native/settings";
 import { SEED } from "./seed";
 import type { Sandbox, SandboxBaseUrls } from "./server";
 import type { LiveToken } from "./types";
@@ -27,6 +28,19 @@ export function sandboxStackConfig(sandbox: { baseUrls: SandboxBaseUrls }): Reco
         gitlabServiceAccountId: { value: String(SEED.gitlab.serviceAccounts.deploy.id) },
         qoveryRoleId: { value: SEED.qovery.roles.devops.id },
     };
+}
+
+/**
+ * The same settings under the native provider plugin's keys (`gitlab:token` → `accesstokens:gitlabToken`, …);
+ * project keys are left out.
+ */
+export function nativeSandboxStackConfig(sandbox: { baseUrls: SandboxBaseUrls }): Record<string, StackConfigValue> {
+    return Object.fromEntries(
+        Object.entries(sandboxStackConfig(sandbox)).flatMap(([key, value]) => {
+            const [service, setting] = key.split(":") as [Parameters<typeof nativeKeyOf>[0], string | undefined];
+            return setting ? [[`accesstokens:${nativeKeyOf(service, setting)}`, value]] : [];
+        }),
+    );
 }
 
 /** Live tokens that programs created: everything but the seeded GitLab personal tokens. */
