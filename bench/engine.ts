@@ -20,8 +20,11 @@ export const ENGINE_GOAL_RATIO = 1.3;
 
 export const OPS = ["create", "noop-up", "refresh", "destroy"] as const;
 export type Op = (typeof OPS)[number];
-/** The stacks compared: dynamic tokens, no-op dynamic resources, tokens through the native plugin (item 10). */
-export type Program = "tokens" | "noop" | "native";
+/**
+ * The stacks compared: dynamic tokens, no-op dynamic resources, and (item 10) tokens through the native plugin from
+ * a YAML program and from a TypeScript one.
+ */
+export type Program = "tokens" | "noop" | "native" | "native-ts";
 
 export const OP_LABEL: Record<Op, string> = {
     create: "`up` (create N)",

@@ -1,6 +1,7 @@
-// 10. The native provider plugin (bin/pulumi-resource-accesstokens) driven by Pulumi's official YAML language
-// host: the state per token and the engine time of N tokens, in the same run as the dynamic resources and
-// the no-op floor (item 2's stacks), so the two front doors over the same lifecycles can be compared.
+// 10. The native provider plugin (bin/pulumi-resource-accesstokens), from a TypeScript program and from Pulumi's
+// official YAML language host: the state per token and the engine time of N tokens, in the same run as the
+// dynamic resources and the no-op floor (item 2's stacks), so the two front doors over the same lifecycles can be
+// compared.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -24,8 +25,9 @@ import { median } from "./stats";
 
 export interface NativeOpSummary {
     op: Op;
-    /** Medians over the runs, ms. */
+    /** Medians over the runs, ms: native plugin from YAML and from TypeScript, dynamic resources, no-op floor. */
     nativeMs: number;
+    nativeTsMs: number;
     dynamicMs: number;
     noopMs: number;
 }
@@ -36,8 +38,8 @@ export interface NativeResult {
     timings: RunTiming[];
     medians: NativeOpSummary[];
     /** Export bytes one more token adds, measured alike on both stacks (anchor method of item 1, mixed kinds). */
-    state: { native: StateShare; dynamic: StateShare };
-    /** Requests per operation of the native stack, first run. */
+    state: { native: StateShare; nativeTs: StateShare; dynamic: StateShare };
+    /** Requests per operation of the native (YAML) stack, first run. */
     requests: Record<Op, RequestCounts>;
 }
 
@@ -159,18 +161,23 @@ export async function runNativeBench(sandbox: Sandbox, n: number, runs: number):
     const stacks = {} as Record<Program, BenchStack>;
     try {
         stacks.native = await nativeStack(sandbox);
+        stacks["native-ts"] = await benchStack("bench-native-ts", nativeSandboxStackConfig(sandbox), {
+            nativePlugin: true,
+        });
         stacks.tokens = await benchStack("bench-tokens", sandboxStackConfig(sandbox));
         stacks.noop = await benchStack("bench-noop", { count: { value: String(n) } });
         const state = {
-            native: await stateShare("native", stacks.native, n),
+            native: await stateShare("native (YAML)", stacks.native, n),
+            nativeTs: await stateShare("native (TypeScript)", stacks["native-ts"], n),
             dynamic: await stateShare("dynamic", stacks.tokens, n),
         };
-        stacks.native.setTokens(mixedTokens(n));
-        stacks.tokens.setTokens(mixedTokens(n));
+        for (const program of ["native", "native-ts", "tokens"] as const) {
+            stacks[program].setTokens(mixedTokens(n));
+        }
 
         const timings: RunTiming[] = [];
         let requests: Record<Op, RequestCounts> | undefined;
-        const rotation: Program[] = ["native", "tokens", "noop"];
+        const rotation: Program[] = ["native", "native-ts", "tokens", "noop"];
         for (let run = 1; run <= runs; run++) {
             // Each run starts with the next stack, so a drift of the machine favours none.
             const order = rotation.map((_, i) => rotation[(i + run - 1) % rotation.length]!);
@@ -194,6 +201,7 @@ export async function runNativeBench(sandbox: Sandbox, n: number, runs: number):
         const medians = OPS.map((op) => ({
             op,
             nativeMs: of("native", op),
+            nativeTsMs: of("native-ts", op),
             dynamicMs: of("tokens", op),
             noopMs: of("noop", op),
         }));

@@ -37,7 +37,7 @@ export interface BenchOptions {
     out: string | undefined;
 }
 
-/** Item 10's runs by default: three stacks per run make each run three times item 2's. */
+/** Item 10's runs by default: four stacks per run make each run twice item 2's. */
 export const DEFAULT_NATIVE_RUNS = 3;
 
 /** One series of 1,000 tokens and 1,000 no-op resources takes several minutes on a 2-core machine. */

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { OpMap } from "@pulumi/pulumi/automation";
-import { createTestWorkspace, installedProgramDir, type TestWorkspace } from "../test/e2e/harness";
+import { createTestWorkspace, ensureEngine, installedProgramDir, type TestWorkspace } from "../test/e2e/harness";
 import { type RecordedRequest, SEED } from "../test/sandbox";
 import { median, sum } from "./stats";
 
@@ -78,6 +78,8 @@ export interface BenchStack extends TestWorkspace {
 export async function benchStack(
     program: string,
     config: Record<string, { value: string; secret?: boolean }>,
+    /** Put the installed package's native plugin (bin/pulumi-resource-accesstokens) on PATH. */
+    opts: { nativePlugin?: boolean } = {},
 ): Promise<BenchStack> {
     // Measure the package as users install it (a copy under node_modules), not as linked in this repository.
     const installed = installedProgramDir(program);
@@ -90,7 +92,19 @@ export async function benchStack(
         ws = await createTestWorkspace(dir, {
             stackName: `bench-${process.pid}-${program}`,
             config,
-            envVars: { BENCH_TOKENS_FILE: specFile },
+            envVars: {
+                BENCH_TOKENS_FILE: specFile,
+                ...(opts.nativePlugin
+                    ? {
+                          PATH: [
+                              path.join(dir, "node_modules", "pulumi-access-tokens", "bin"),
+                              ensureEngine(),
+                              process.env.PATH ?? "",
+                          ].join(path.delimiter),
+                          PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
+                      }
+                    : {}),
+            },
         });
     } catch (e: unknown) {
         fs.rmSync(specDir, { recursive: true, force: true });
