@@ -2,7 +2,6 @@
 // official YAML language host: the state per token and the engine time of N tokens, in the same run as the
 // dynamic resources and the no-op floor (item 2's stacks), so the two front doors over the same lifecycles can be
 // compared.
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,6 +14,7 @@ import {
     type BenchStack,
     benchStack,
     expectChanges,
+    exportStack,
     log,
     mixedTokens,
     type RequestCounts,
@@ -90,13 +90,7 @@ async function nativeStack(sandbox: Sandbox): Promise<BenchStack> {
     return {
         ...ws,
         program: "bench-native",
-        exportText: () =>
-            execFileSync("pulumi", ["stack", "export", "--stack", ws.stack.name], {
-                cwd: dir,
-                env: { ...process.env, ...ws.env },
-                encoding: "utf8",
-                maxBuffer: 256 * 1024 * 1024,
-            }),
+        exportText: () => exportStack(ws, dir),
         setTokens,
         dispose: async () => {
             try {

@@ -75,6 +75,16 @@ export interface BenchStack extends TestWorkspace {
     setTokens(specs: readonly TokenSpec[]): void;
 }
 
+/** `pulumi stack export` of the workspace's stack, as the CLI prints it (secrets encrypted, as on disk). */
+export function exportStack(ws: TestWorkspace, dir: string): string {
+    return execFileSync("pulumi", ["stack", "export", "--stack", ws.stack.name], {
+        cwd: dir,
+        env: { ...process.env, ...ws.env },
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+    });
+}
+
 export async function benchStack(
     program: string,
     config: Record<string, { value: string; secret?: boolean }>,
@@ -114,13 +124,7 @@ export async function benchStack(
     return {
         ...ws,
         program,
-        exportText: () =>
-            execFileSync("pulumi", ["stack", "export", "--stack", ws.stack.name], {
-                cwd: dir,
-                env: { ...process.env, ...ws.env },
-                encoding: "utf8",
-                maxBuffer: 256 * 1024 * 1024,
-            }),
+        exportText: () => exportStack(ws, dir),
         setTokens: (specs) => fs.writeFileSync(specFile, JSON.stringify(specs)),
         dispose: async () => {
             try {

@@ -93,51 +93,40 @@ function findRepoRoot(start: string): string {
     }
 }
 
-let engineDir: string | undefined;
+const ensuredDirs = new Map<string, string>();
 
 /**
- * Runs scripts/ensure-pulumi once per process and returns the directory holding `pulumi`,
- * `pulumi-language-nodejs`, `pulumi-resource-pulumi-nodejs` and `pulumi-resource-random`.
- * The first call can build the engine (minutes); its progress is shown on stderr.
+ * Runs one of the scripts/ensure-* scripts once per process: it builds what is missing (cached outside the
+ * repository; the first call can take minutes, its progress on stderr) and prints the directory holding `binary`.
  */
-export function ensureEngine(): string {
-    if (engineDir === undefined) {
-        const out = execFileSync("bash", [path.join(repoRoot, "scripts", "ensure-pulumi")], {
+export function ensureBuilt(script: string, binary: string): string {
+    let dir = ensuredDirs.get(script);
+    if (dir === undefined) {
+        const out = execFileSync("bash", [path.join(repoRoot, "scripts", script)], {
             cwd: repoRoot,
             encoding: "utf8",
             stdio: ["ignore", "pipe", "inherit"],
         });
-        const dir = out.trim().split("\n").pop() ?? "";
-        if (!path.isAbsolute(dir) || !fs.existsSync(path.join(dir, "pulumi"))) {
-            throw new Error(`scripts/ensure-pulumi printed ${JSON.stringify(out)}, not an engine directory`);
+        dir = out.trim().split("\n").pop() ?? "";
+        if (!path.isAbsolute(dir) || !fs.existsSync(path.join(dir, binary))) {
+            throw new Error(`scripts/${script} printed ${JSON.stringify(out)}, not a directory holding ${binary}`);
         }
-        engineDir = dir;
+        ensuredDirs.set(script, dir);
     }
-    return engineDir;
+    return dir;
 }
 
-let yamlHostDir: string | undefined;
-
 /**
- * Pulumi's official YAML language host (`pulumi-language-yaml`, built and cached by scripts/ensure-yaml): the
- * directory that holds it, to put on PATH. The first call can build it (minutes).
+ * The directory holding `pulumi`, `pulumi-language-nodejs`, `pulumi-resource-pulumi-nodejs` and
+ * `pulumi-resource-random` (scripts/ensure-pulumi; the first call can build the engine).
  */
+export function ensureEngine(): string {
+    return ensureBuilt("ensure-pulumi", "pulumi");
+}
+
+/** The directory holding Pulumi's official YAML language host, `pulumi-language-yaml` (scripts/ensure-yaml). */
 export function ensureYamlHost(): string {
-    if (yamlHostDir === undefined) {
-        const out = execFileSync("bash", [path.join(repoRoot, "scripts", "ensure-yaml")], {
-            cwd: repoRoot,
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "inherit"],
-        });
-        const dir = out.trim().split("\n").pop() ?? "";
-        if (!path.isAbsolute(dir) || !fs.existsSync(path.join(dir, "pulumi-language-yaml"))) {
-            throw new Error(
-                `scripts/ensure-yaml printed ${JSON.stringify(out)}, not a directory holding the YAML host`,
-            );
-        }
-        yamlHostDir = dir;
-    }
-    return yamlHostDir;
+    return ensureBuilt("ensure-yaml", "pulumi-language-yaml");
 }
 
 export interface TestWorkspaceOptions {
