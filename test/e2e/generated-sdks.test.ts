@@ -68,7 +68,7 @@ describe("e2e: the generated SDKs of the native provider plugin (sdk/generated)"
         for (const entry of GENERATED_ENTRIES) {
             const committed = path.join(GENERATED, entry);
             const fresh = path.join(regenerated, entry);
-            const isDir = fs.existsSync(fresh) && fs.statSync(fresh).isDirectory();
+            const isDir = [committed, fresh].some((dir) => fs.existsSync(dir) && fs.statSync(dir).isDirectory());
             const names = isDir ? [...new Set([...filesUnder(committed), ...filesUnder(fresh)])] : [""];
             for (const name of names) {
                 const [a, b] = [path.join(committed, name), path.join(fresh, name)];
