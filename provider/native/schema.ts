@@ -39,7 +39,23 @@ export interface PackageSchema {
     provider: { description: string; inputProperties: Record<string, SchemaProperty> };
     types: Record<string, ObjectType | EnumType>;
     resources: Record<string, unknown>;
+    language: typeof LANGUAGES;
 }
+
+/**
+ * What the SDK generators need (scripts/gen-sdks writes sdk/generated/ from this schema). The generated Node.js
+ * package has a name of its own so it is never mistaken for this package's hand-written dynamic resources.
+ */
+export const LANGUAGES = {
+    nodejs: { packageName: "@pulumi-access-tokens/accesstokens", respectSchemaVersion: true },
+    python: { packageName: "pulumi_accesstokens", respectSchemaVersion: true },
+    go: {
+        // No public Go module host is fixed for this repository yet: users point a `replace` at sdk/generated/go.
+        importBasePath: "example.com/pulumi-access-tokens/sdk/go/accesstokens",
+        generateResourceContainerTypes: false,
+        respectSchemaVersion: true,
+    },
+} as const;
 
 type JsonSchema = {
     not?: JsonSchema;
@@ -169,6 +185,7 @@ export function packageSchema(version: string): PackageSchema {
         provider: { description: "Where and as whom the tokens are managed.", inputProperties: settings },
         types,
         resources,
+        language: LANGUAGES,
     };
 }
 

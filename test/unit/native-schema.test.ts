@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { z } from "zod";
 import { NATIVE_KINDS } from "../../provider/native/kinds";
-import { packageSchema, type SchemaProperty } from "../../provider/native/schema";
+import { LANGUAGES, packageSchema, type SchemaProperty } from "../../provider/native/schema";
 import { unwrapSecrets, wrapSecrets } from "../../provider/native/server";
 import { NATIVE_SETTINGS, stackConfigOf } from "../../provider/native/settings";
 
@@ -114,6 +114,38 @@ describe("native provider: the package schema agrees with the zod input schemas"
         expect(variables.qoveryAllowInsecureHttp).to.include({ type: "boolean" });
         expect(Object.keys(variables)).to.have.length(NATIVE_SETTINGS.length);
         expect(schema.provider.inputProperties).to.deep.equal(variables);
+    });
+});
+
+describe("native provider: what the SDK generators read (sdk/generated/schema.json)", () => {
+    /** The repository root, from test/unit or the compiled dist/test/unit. */
+    function repoRoot(): string {
+        let dir = __dirname;
+        while (!fs.existsSync(path.join(dir, "scripts", "gen-sdks"))) {
+            expect(path.dirname(dir), "repository root").to.not.equal(dir);
+            dir = path.dirname(dir);
+        }
+        return dir;
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot(), "package.json"), "utf8")) as {
+        name: string;
+        version: string;
+    };
+
+    it("names packages apart from the hand-written one, each versioned as the schema is", () => {
+        const schema = packageSchema(manifest.version);
+        expect(schema.language).to.deep.equal(LANGUAGES);
+        expect(LANGUAGES.nodejs.packageName).to.not.equal(manifest.name);
+        expect(LANGUAGES.nodejs.respectSchemaVersion).to.equal(true); // else the Node SDK asks for plugin ${VERSION}
+        expect(LANGUAGES.python.respectSchemaVersion).to.equal(true);
+        expect(LANGUAGES.go.importBasePath.endsWith(`/${schema.name}`)).to.equal(true);
+    });
+
+    it("the committed schema is the one the plugin serves for this package version (else: npm run gen-sdks)", () => {
+        const committed: unknown = JSON.parse(
+            fs.readFileSync(path.join(repoRoot(), "sdk", "generated", "schema.json"), "utf8"),
+        );
+        expect(committed).to.deep.equal(JSON.parse(JSON.stringify(packageSchema(manifest.version))));
     });
 });
 

@@ -1,0 +1,229 @@
+// The generated SDKs of the native provider plugin (sdk/generated/, written by scripts/gen-sdks): they are what
+// the generators make of today's schema, each builds with its language's own tools, and a TypeScript program
+// through the generated Node.js SDK manages tokens under the real engine against the sandbox.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import type { ServiceName } from "../../provider/http/errors";
+import { nativeKeyOf } from "../../provider/native/settings";
+import { SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
+import { changes, createTestWorkspace, pulumiCli, repoRoot, type TestWorkspace } from "./harness";
+
+const GENERATED = path.join(repoRoot, "sdk", "generated");
+/** What scripts/gen-sdks writes (the README beside them is written by hand). */
+const GENERATED_ENTRIES = ["schema.json", "nodejs", "python", "go"];
+const NODE_PACKAGE = "@pulumi-access-tokens/accesstokens";
+const SERVICE_OF = { project: "gitlab", group: "gitlab", gitea: "gitea", codacy: "codacy", qovery: "qovery" } as const;
+type Name = keyof typeof SERVICE_OF;
+
+/** Paths of the files under `dir`, relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+    if (!fs.existsSync(dir)) {
+        return [];
+    }
+    return (fs.readdirSync(dir, { recursive: true, encoding: "utf8" }) as string[])
+        .filter((entry) => fs.statSync(path.join(dir, entry)).isFile())
+        .sort();
+}
+
+/** Runs a build tool; on failure the error carries what it printed (tsc and compileall report on stdout). */
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+    try {
+        return execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (e: unknown) {
+        const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+        throw new Error(`${command} ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`);
+    }
+}
+
+/** The repository's own tsc (devDependency), not whatever the generated package.json names. */
+function tsc(...args: string[]): string {
+    return run(process.execPath, [require.resolve("typescript/bin/tsc"), ...args], repoRoot);
+}
+
+describe("e2e: the generated SDKs of the native provider plugin (sdk/generated)", function () {
+    this.timeout(10 * 60 * 1000);
+    let scratch: string;
+    let regenerated: string;
+
+    before(function () {
+        this.timeout(30 * 60 * 1000); // a cold cache builds scripts/sdkgen first (minutes)
+        scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pat-gensdk-"));
+        regenerated = path.join(scratch, "regenerated");
+        execFileSync("bash", [path.join(repoRoot, "scripts", "gen-sdks"), regenerated], {
+            stdio: ["ignore", "inherit", "inherit"],
+        });
+    });
+
+    after(() => {
+        if (scratch) {
+            fs.rmSync(scratch, { recursive: true, force: true });
+        }
+    });
+
+    it("sdk/generated is exactly what scripts/gen-sdks writes from today's provider/native", () => {
+        const differing: string[] = [];
+        for (const entry of GENERATED_ENTRIES) {
+            const committed = path.join(GENERATED, entry);
+            const fresh = path.join(regenerated, entry);
+            const isDir = [committed, fresh].some((dir) => fs.existsSync(dir) && fs.statSync(dir).isDirectory());
+            const names = isDir ? [...new Set([...filesUnder(committed), ...filesUnder(fresh)])] : [""];
+            for (const name of names) {
+                const [a, b] = [path.join(committed, name), path.join(fresh, name)];
+                if (!fs.existsSync(a) || !fs.existsSync(b) || !fs.readFileSync(a).equals(fs.readFileSync(b))) {
+                    differing.push(path.join("sdk/generated", entry, name));
+                }
+            }
+        }
+        expect(differing, `generated SDKs out of date: run npm run gen-sdks (${differing.join(", ")})`).to.deep.equal(
+            [],
+        );
+    });
+
+    it("the Go SDK compiles against github.com/pulumi/pulumi/sdk/v3 from the Go module proxy", () => {
+        const copy = path.join(scratch, "go");
+        fs.cpSync(path.join(GENERATED, "go"), copy, { recursive: true });
+        run("go", ["build", "./..."], copy, {
+            ...process.env,
+            GOTOOLCHAIN: "local",
+            GOFLAGS: "-mod=mod -buildvcs=false",
+            GONOSUMDB: "github.com/pulumi/pulumi",
+        });
+        // -mod=mod resolved the Pulumi SDK the generated go.mod requires.
+        expect(fs.readFileSync(path.join(copy, "go.sum"), "utf8")).to.include(
+            "github.com/pulumi/pulumi/sdk/v3 v3.248.0",
+        );
+    });
+
+    it("the Python SDK byte-compiles with python3", () => {
+        const copy = path.join(scratch, "python");
+        fs.cpSync(path.join(GENERATED, "python"), copy, { recursive: true });
+        run("python3", ["-m", "compileall", "-q", copy], copy);
+        const sources = filesUnder(copy).filter((file) => file.endsWith(".py"));
+        const compiled = filesUnder(copy).filter((file) => file.endsWith(".pyc"));
+        expect(sources.length).to.be.greaterThan(20);
+        expect(compiled).to.have.length(sources.length);
+    });
+
+    describe("TypeScript through the generated Node.js SDK, under the engine", () => {
+        let sandbox: Sandbox;
+        let ws: TestWorkspace;
+        let program: string;
+        let compiled = false;
+
+        const isLive = (name: Name, id: string) => sandbox.liveTokens(SERVICE_OF[name]).some((t) => t.id === id);
+
+        async function ids(): Promise<Record<Name, string>> {
+            const raw = ((await ws.stack.outputs()).ids?.value ?? {}) as Record<string, unknown>;
+            return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])) as Record<Name, string>;
+        }
+
+        it("the Node.js SDK and a program using it compile with this repository's TypeScript", () => {
+            program = path.join(scratch, "program");
+            const modules = path.join(program, "node_modules");
+            const installed = path.join(modules, ...NODE_PACKAGE.split("/"));
+            // Installed as npm would install the built package: the compiled files beside its package.json.
+            tsc("-p", path.join(GENERATED, "nodejs", "tsconfig.json"), "--outDir", installed);
+            fs.copyFileSync(path.join(GENERATED, "nodejs", "package.json"), path.join(installed, "package.json"));
+            for (const scope of ["@pulumi", "@types"]) {
+                fs.symlinkSync(path.join(repoRoot, "node_modules", scope), path.join(modules, scope));
+            }
+            fs.copyFileSync(
+                path.join(repoRoot, "test", "e2e", "programs", "generated-sdk", "index.ts"),
+                path.join(program, "index.ts"),
+            );
+            tsc(
+                ...["--strict", "--module", "commonjs", "--target", "ES2022", "--types", "node", "--skipLibCheck"],
+                path.join(program, "index.ts"),
+            );
+            expect(fs.existsSync(path.join(installed, "gitlab", "projectAccessToken.d.ts"))).to.equal(true);
+            expect(fs.readFileSync(path.join(program, "index.js"), "utf8")).to.include(`require("${NODE_PACKAGE}")`);
+            fs.writeFileSync(
+                path.join(program, "package.json"),
+                JSON.stringify({ name: "generated-sdk", private: true }),
+            );
+            // The plugin from this checkout's bin/, as the README tells YAML users.
+            fs.writeFileSync(
+                path.join(program, "Pulumi.yaml"),
+                [
+                    "name: generated-sdk",
+                    "runtime: { name: nodejs, options: { typescript: false } }",
+                    "main: index.js",
+                    "plugins:",
+                    "  providers:",
+                    "    - name: accesstokens",
+                    `      path: ${path.join(repoRoot, "bin")}`,
+                    "",
+                ].join("\n"),
+            );
+            compiled = true;
+        });
+
+        it("up creates the tokens through the native plugin; the Qovery git token holds the GitLab token", async function () {
+            this.timeout(30 * 60 * 1000);
+            expect(compiled, "the program compiled (test above)").to.equal(true);
+            sandbox = await startSandbox();
+            ws = await createTestWorkspace(program, {
+                config: {
+                    "generated-sdk:qoveryOrganizationId": { value: SEED.qovery.organizationId },
+                    // The sandbox's usual stack config under the plugin's keys (`accesstokens:gitlabToken`, …).
+                    ...Object.fromEntries(
+                        Object.entries(sandboxStackConfig(sandbox)).flatMap(([key, value]) => {
+                            const [service, setting] = key.split(":") as [ServiceName, string | undefined];
+                            return setting ? [[`accesstokens:${nativeKeyOf(service, setting)}`, value]] : [];
+                        }),
+                    ),
+                },
+            });
+            const result = await ws.stack.up();
+            expect(changes(result.summary.resourceChanges)).to.deep.equal({ create: 6 }); // 5 tokens + the stack
+            const created = await ids();
+            expect(Object.keys(created).sort()).to.deep.equal(["codacy", "gitea", "group", "project", "qovery"]);
+            for (const [name, id] of Object.entries(created) as [Name, string][]) {
+                expect(isLive(name, id), `${name} ${id} live`).to.equal(true);
+            }
+            const values = (await ws.stack.outputs()).values?.value as Record<string, string>;
+            // Compared, not printed: a failure must not show token values.
+            const fedThrough = sandbox.qovery.secretOf(created.qovery) === values.project;
+            expect(fedThrough, "the Qovery git token holds the GitLab token's value").to.equal(true);
+        });
+
+        it("the state holds native resources and no token value or credential in plaintext", async () => {
+            const values = Object.values((await ws.stack.outputs()).values?.value as Record<string, string>);
+            expect(values).to.have.length(4);
+            const text = await pulumiCli(ws, program, "stack", "export");
+            const credentials = Object.values(sandboxStackConfig(sandbox))
+                .filter((entry) => entry.secret)
+                .map((entry) => entry.value);
+            for (const secret of [...values, ...credentials]) {
+                expect(text.includes(secret), `state contains ${secret.slice(0, 4)}…`).to.equal(false);
+            }
+            const types = (JSON.parse(text) as { deployment: { resources: { type: string }[] } }).deployment.resources
+                .map((resource) => resource.type)
+                .filter((type) => !type.startsWith("pulumi:"));
+            expect(types.sort()).to.deep.equal([
+                "accesstokens:codacy:CodacyRepoToken",
+                "accesstokens:gitea:GiteaToken",
+                "accesstokens:gitlab:GroupAccessToken",
+                "accesstokens:gitlab:ProjectAccessToken",
+                "accesstokens:qovery:QoveryGitToken",
+            ]);
+        });
+
+        it("destroy revokes every token", async () => {
+            const last = await ids();
+            await ws.stack.destroy();
+            for (const [name, id] of Object.entries(last) as [Name, string][]) {
+                expect(isLive(name, id), `${name} revoked`).to.equal(false);
+            }
+            expect(sandbox.liveTokens()).to.deep.equal([]);
+        });
+
+        after(async () => {
+            await ws?.dispose();
+            await sandbox?.close();
+        });
+    });
+});
