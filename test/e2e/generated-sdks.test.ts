@@ -6,9 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
-import type { ServiceName } from "../../provider/http/errors";
-import { nativeKeyOf } from "../../provider/native/settings";
-import { SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
+import { nativeSandboxStackConfig, SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
 import { changes, createTestWorkspace, pulumiCli, repoRoot, type TestWorkspace } from "./harness";
 
 const GENERATED = path.join(repoRoot, "sdk", "generated");
@@ -169,12 +167,7 @@ describe("e2e: the generated SDKs of the native provider plugin (sdk/generated)"
                 config: {
                     "generated-sdk:qoveryOrganizationId": { value: SEED.qovery.organizationId },
                     // The sandbox's usual stack config under the plugin's keys (`accesstokens:gitlabToken`, …).
-                    ...Object.fromEntries(
-                        Object.entries(sandboxStackConfig(sandbox)).flatMap(([key, value]) => {
-                            const [service, setting] = key.split(":") as [ServiceName, string | undefined];
-                            return setting ? [[`accesstokens:${nativeKeyOf(service, setting)}`, value]] : [];
-                        }),
-                    ),
+                    ...nativeSandboxStackConfig(sandbox),
                 },
             });
             const result = await ws.stack.up();
