@@ -6,9 +6,10 @@ import { expect } from "chai";
 import { codacyClientFor, CodacyTokenLifecycle } from "../../provider/codacy/lifecycle";
 import { giteaClientFor, GiteaTokenLifecycle } from "../../provider/gitea/lifecycle";
 import { DeployTokenLifecycle, gitLabDeployTokenClientFor } from "../../provider/gitlab/deployTokenLifecycle";
+import { gitLabClientFor, GitLabTokenLifecycle } from "../../provider/gitlab/lifecycle";
 import { gitLabTriggerClientFor, PipelineTriggerLifecycle } from "../../provider/gitlab/triggerLifecycle";
 import { InputValidationError } from "../../provider/http";
-import type { PlainObject } from "../../provider/lifecycle";
+import { addDays, type PlainObject, todayUtc } from "../../provider/lifecycle";
 import { ownerMarkOf } from "../../provider/ownership";
 import { QoveryApiTokenLifecycle } from "../../provider/qovery/apiTokenLifecycle";
 import { qoveryClientFor, QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
@@ -39,6 +40,32 @@ interface ImportCase {
 }
 
 const CASES: ImportCase[] = [
+    {
+        // Imported under the engine by test/e2e/native-yaml.test.ts; here for its id forms and errors.
+        kind: "ProjectAccessToken",
+        service: "gitlab",
+        lifecycle: (ctx) => new GitLabTokenLifecycle("project", ctx),
+        make: async (ctx) => {
+            const made = await gitLabClientFor(undefined, ctx).create("project", "acme/web", {
+                name: "by-hand",
+                scopes: ["read_api"],
+                access_level: 30,
+                expires_at: addDays(todayUtc(), 30),
+                description: `made in the UI [${MARK}]`,
+            });
+            return { importId: `acme/web/${made.id}`, tokenId: String(made.id) };
+        },
+        inputs: {
+            project: "acme/web",
+            name: "by-hand",
+            scopes: ["read_api"],
+            accessLevel: 30,
+            description: "made in the UI",
+        },
+        valueShown: false,
+        malformed: ["acme/web", "acme//web/5", "/5", "acme/web/5x"],
+        missing: "acme/web/99999",
+    },
     {
         kind: "GiteaToken",
         service: "gitea",
@@ -178,6 +205,14 @@ const CASES: ImportCase[] = [
     },
 ];
 
+function caseOf(kind: string): ImportCase {
+    const found = CASES.find((c) => c.kind === kind);
+    if (!found) {
+        throw new Error(`no case ${kind}`);
+    }
+    return found;
+}
+
 /** The stack config a context was made with (contextWith keeps it behind `get`). */
 function configOf(ctx: ProviderContext): Record<string, string> {
     const keys = ["gitlab:baseUrl", "gitlab:token"];
@@ -265,7 +300,7 @@ describe("pulumi import of every other kind (sandbox)", () => {
     }
 
     it("QoveryGitToken: the first update after import sends the program's token, in place", async () => {
-        const { importId } = await CASES[2]!.make(ctx);
+        const { importId } = await caseOf("QoveryGitToken").make(ctx);
         const lifecycle = new QoveryTokenLifecycle(ctx);
         const imported = await lifecycle.importToken(importId);
         expect(log.join("\n")).to.include("the program must set `token`");
@@ -276,8 +311,22 @@ describe("pulumi import of every other kind (sandbox)", () => {
         expect((await lifecycle.diff(imported.id, updated.outs as PlainObject, news)).changes).to.equal(false);
     });
 
+    it("PersonalAccessToken: the user and service account forms, and a malformed id naming both", async () => {
+        const lifecycle = new GitLabTokenLifecycle("personal", ctx);
+        for (const id of ["0/5", "acme/x/5", "5"]) {
+            const error = await caught(() => lifecycle.importToken(id));
+            expect(error.message, id).to.include(
+                "import id must be <user id>/<token id> or <group>/<service account user id>/<token id>",
+            );
+        }
+        const missing = await caught(() =>
+            lifecycle.importToken(`acme/${SEED.gitlab.serviceAccounts.deploy.id}/99999`),
+        );
+        expect(missing.message).to.include("has no active token 99999");
+    });
+
     it("an expired deploy token is not imported", async () => {
-        const { importId, tokenId } = await CASES[4]!.make(ctx);
+        const { importId, tokenId } = await caseOf("DeployToken (project)").make(ctx);
         sandbox.gitlab.revokeDeployToken(Number(tokenId));
         const error = await caught(() => new DeployTokenLifecycle(ctx).importToken(importId));
         expect(error.message).to.include("no active deploy token");
