@@ -19,7 +19,7 @@ import {
     withMark,
     withoutMark,
 } from "../ownership";
-import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
+import { importNotFound, valueNotShownNote } from "../imports";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryApiToken, type QoveryNewApiToken } from "./client";
 import {
@@ -28,7 +28,7 @@ import {
     type QoveryConnection,
     qoveryApiTokenInputsSchema,
 } from "./inputs";
-import { ORGANIZATION_AND_ID, ORGANIZATION_AND_ID_FORM, qoveryClientFor, unmarkedLostAnswer } from "./lifecycle";
+import { organizationAndTokenOf, qoveryClientFor, unmarkedLostAnswer } from "./lifecycle";
 
 /** Inputs Qovery keeps on the token: it has no edit endpoint, so a change of any of them replaces the token. */
 const REPLACING_INPUTS = ["name", "description", "roleId"] as const;
@@ -94,14 +94,9 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
      * create's answer, so `token` stays empty until the token is next replaced.
      */
     async importToken(id: string): Promise<ImportedToken> {
-        const [organizationId, apiTokenId] = importIdParts(
-            "qovery API token",
-            id,
-            ORGANIZATION_AND_ID,
-            ORGANIZATION_AND_ID_FORM,
-        );
+        const { organizationId, tokenId: apiTokenId } = organizationAndTokenOf("qovery API token", id);
         const client = this.clientFor(undefined);
-        const live = (await client.listApiTokens(organizationId!)).find((token) => token.id === apiTokenId);
+        const live = (await client.listApiTokens(organizationId)).find((token) => token.id === apiTokenId);
         if (!live) {
             throw importNotFound(
                 "qovery API token",

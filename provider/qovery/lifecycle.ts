@@ -57,10 +57,18 @@ export function unmarkedLostAnswer(e: ApiError, kind: string, name: string, adop
     );
 }
 
-/** `<organization id>/<token id>`: the import id of both Qovery kinds (two UUIDs). */
-export const ORGANIZATION_AND_ID =
-    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-export const ORGANIZATION_AND_ID_FORM = "<organization id>/<token id> (two UUIDs)";
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+/** The import id of both Qovery kinds, `<organization id>/<token id>` (two UUIDs), or an error naming that form. */
+export function organizationAndTokenOf(label: string, id: string): { organizationId: string; tokenId: string } {
+    const [organizationId = "", tokenId = ""] = importIdParts(
+        label,
+        id,
+        new RegExp(`^(${UUID})/(${UUID})$`, "i"),
+        "<organization id>/<token id> (two UUIDs)",
+    );
+    return { organizationId, tokenId };
+}
 
 /** Lifecycle of `QoveryGitToken`: the only kind that updates in place (`PUT`), e.g. with a rotated value. */
 export class QoveryTokenLifecycle implements TokenLifecycle {
@@ -117,14 +125,9 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
      * updates the git token in place (a PUT with that value).
      */
     async importToken(id: string): Promise<ImportedToken> {
-        const [organizationId, gitTokenId] = importIdParts(
-            "qovery git token",
-            id,
-            ORGANIZATION_AND_ID,
-            ORGANIZATION_AND_ID_FORM,
-        );
+        const { organizationId, tokenId: gitTokenId } = organizationAndTokenOf("qovery git token", id);
         const client = this.clientFor(undefined);
-        const live = await unlessGone(() => client.get(organizationId!, gitTokenId!));
+        const live = await unlessGone(() => client.get(organizationId, gitTokenId));
         if (live === GONE) {
             throw importNotFound(
                 "qovery git token",

@@ -10,8 +10,8 @@ import { gitLabDeployTokenClientFor } from "../../provider/gitlab/deployTokenLif
 import { gitLabTriggerClientFor } from "../../provider/gitlab/triggerLifecycle";
 import { qoveryClientFor } from "../../provider/qovery/lifecycle";
 import type { ProviderContext } from "../../provider/types";
-import { SEED, type Sandbox, sandboxStackConfig, type ServiceName, startSandbox } from "../sandbox";
-import { contextWith } from "../support/context";
+import { SEED, type Sandbox, type ServiceName, startSandbox } from "../sandbox";
+import { sandboxContext } from "../support/sandbox";
 import { changes, pulumiCli } from "./harness";
 import { createYamlStack, type YamlStack } from "./yaml";
 
@@ -125,10 +125,7 @@ describe("e2e: pulumi import of every other kind through the native plugin (YAML
         this.timeout(40 * 60 * 1000); // a cold cache builds the engine and the YAML host first
         sandbox = await startSandbox();
         yaml = await createYamlStack(sandbox, "native-import", EMPTY);
-        const config = Object.fromEntries(
-            Object.entries(sandboxStackConfig(sandbox)).map(([key, entry]) => [key, entry.value]),
-        );
-        ctx = contextWith(config);
+        ctx = sandboxContext(sandbox);
         await yaml.ws.stack.up();
     });
 

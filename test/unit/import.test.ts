@@ -14,8 +14,9 @@ import { ownerMarkOf } from "../../provider/ownership";
 import { QoveryApiTokenLifecycle } from "../../provider/qovery/apiTokenLifecycle";
 import { qoveryClientFor, QoveryTokenLifecycle } from "../../provider/qovery/lifecycle";
 import type { ProviderContext, TokenLifecycle } from "../../provider/types";
-import { SEED, type Sandbox, sandboxStackConfig, type ServiceName, startSandbox } from "../sandbox";
+import { SEED, type Sandbox, type ServiceName } from "../sandbox";
 import { caught, contextWith } from "../support/context";
+import { sandboxContext, sandboxPerSuite } from "../support/sandbox";
 
 const ORG = SEED.qovery.organizationId;
 const MISSING_UUID = "00000000-0000-4000-8000-000000000000";
@@ -220,23 +221,15 @@ function configOf(ctx: ProviderContext): Record<string, string> {
 }
 
 describe("pulumi import of every other kind (sandbox)", () => {
+    const sandboxNow = sandboxPerSuite();
     let sandbox: Sandbox;
     let log: string[];
     let ctx: ProviderContext;
 
-    before(async () => {
-        sandbox = await startSandbox();
-    });
-    after(async () => {
-        await sandbox.close();
-    });
     beforeEach(() => {
-        sandbox.reset();
+        sandbox = sandboxNow();
         log = [];
-        const config = Object.fromEntries(
-            Object.entries(sandboxStackConfig(sandbox)).map(([key, entry]) => [key, entry.value]),
-        );
-        ctx = contextWith(config, undefined, log);
+        ctx = sandboxContext(sandbox, log);
     });
 
     const writes = (since: number) => sandbox.requests.slice(since).filter((r) => r.method !== "GET");
