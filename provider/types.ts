@@ -30,9 +30,9 @@ export interface TokenLifecycle {
     delete(id: string, props: PlainObject): Promise<void>;
     /**
      * `pulumi import` (native provider): the token the import id names, read as the service shows it, with the
-     * inputs that declare it. Kinds without it cannot be imported (yet).
+     * inputs that declare it. A malformed id or a token the service does not hold is an error, never "nothing".
      */
-    importToken?(id: string): Promise<ImportedToken>;
+    importToken(id: string): Promise<ImportedToken>;
 }
 
 /** A token taken into the state by `pulumi import`: its id, the inputs that declare it and its state. */

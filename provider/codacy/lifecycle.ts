@@ -9,8 +9,9 @@ import {
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
-import type { ProviderContext, TokenLifecycle } from "../types";
-import { CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
+import { importIdParts, importNotFound } from "../imports";
+import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
+import { CODACY_PROVIDERS, CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
 import { codacyClientFrom } from "./connect";
 import { type CodacyConnection, type CodacyTokenInputs, codacyTokenInputsSchema } from "./inputs";
 
@@ -67,6 +68,30 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
         }
         // A state written before the instance was recorded records it here (see compareInstance).
         return { id, props: { ...props, [INSTANCE_FIELD]: apiUrl, ...this.grantedFields(live, props) } };
+    }
+
+    /**
+     * `pulumi import`: the id is `<provider>/<organization>/<repository>/<token id>`. Codacy lists a repository's
+     * tokens with their values, so the imported state holds the value.
+     */
+    async importToken(id: string): Promise<ImportedToken> {
+        const [provider, organization, repository, tokenId] = importIdParts(
+            "codacy token",
+            id,
+            new RegExp(`^(${CODACY_PROVIDERS.join("|")})/([^/\\s?#]+)/([^/\\s?#]+)/(\\d+)$`),
+            `<provider>/<organization>/<repository>/<token id> with provider one of ${CODACY_PROVIDERS.join(", ")}, e.g. gh/acme/web/42`,
+        );
+        const inputs = { provider, organization, repository } as PlainObject;
+        const client = this.clientFor(undefined);
+        const live = (await client.listTokens(refOf(inputs))).find((token) => token.id === Number(tokenId));
+        if (!live || this.isExpired(live)) {
+            throw importNotFound("codacy token", id, `the repository has no live token ${tokenId}`);
+        }
+        return {
+            id: String(live.id),
+            inputs,
+            outs: this.stateOf({ ...inputs, [INSTANCE_FIELD]: client.apiUrl }, live),
+        };
     }
 
     async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {

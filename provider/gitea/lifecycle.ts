@@ -10,8 +10,9 @@ import {
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
-import { markDoesNotFit, notingReplacement, ownerMarkIn, takeReplaced, withMark } from "../ownership";
-import type { ProviderContext, TokenLifecycle } from "../types";
+import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
+import { markDoesNotFit, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
+import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { GiteaClient, type GiteaNewToken } from "./client";
 import { type GiteaConnection, type GiteaTokenInputs, giteaTokenInputsSchema } from "./inputs";
 
@@ -94,6 +95,35 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
                 grantedScopes: live.scopes ?? props.grantedScopes,
             }),
         };
+    }
+
+    /**
+     * `pulumi import`: the id is `<user>/<token id>`, or `<token id>` for a token of the credential's user. The name
+     * is declared without this package's ownership mark; Gitea never shows the value again, so `token` stays empty
+     * until the token is next replaced.
+     */
+    async importToken(id: string): Promise<ImportedToken> {
+        const [username, tokenId] = importIdParts(
+            "gitea token",
+            id,
+            /^(?:([A-Za-z0-9_.-]+)\/)?(\d+)$/,
+            "<user>/<token id> or <token id> (a token of the configured user), e.g. alice/7",
+        );
+        const client = this.clientFor(undefined);
+        const owner = username ?? client.username;
+        const live = (await client.list(owner)).find((token) => token.id === Number(tokenId));
+        if (!live) {
+            throw importNotFound("gitea token", id, `user ${owner} has no token ${tokenId}`);
+        }
+        const inputs = compact({ username, name: withoutMark(live.name) ?? live.name, scopes: live.scopes ?? [] });
+        this.ctx.log(valueNotShownNote(`gitea token "${inputs.name}"`, "Gitea"));
+        const outs = this.stateOf({ ...inputs, [INSTANCE_FIELD]: client.apiUrl }, owner, {
+            tokenId: live.id,
+            token: "",
+            tokenLastEight: live.token_last_eight ?? "",
+            grantedScopes: live.scopes ?? [],
+        });
+        return { id: String(live.id), inputs, outs };
     }
 
     async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {

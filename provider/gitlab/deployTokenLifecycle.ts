@@ -16,9 +16,10 @@ import {
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
-import { markDoesNotFit, notingReplacement, ownerMarkIn, takeReplaced, withMark } from "../ownership";
+import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
+import { markDoesNotFit, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
 import { DiffPlan, rotationDue } from "../plans";
-import type { ProviderContext, TokenLifecycle } from "../types";
+import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import {
     GitLabDeployTokenClient,
     type GitLabDeployToken,
@@ -117,6 +118,42 @@ export class DeployTokenLifecycle implements TokenLifecycle {
         }
         // A state written before the instance was recorded records it here (see compareInstance).
         return { id, props: { ...props, [INSTANCE_FIELD]: apiUrl, ...this.grantedFields(live) } };
+    }
+
+    /**
+     * `pulumi import`: the id is `project:<project path or id>/<token id>` or `group:<group path or id>/<token id>`.
+     * The name is declared without this package's ownership mark, the username only when it is not GitLab's
+     * default; GitLab never shows the value again, so `token` stays empty until the token is next replaced.
+     */
+    async importToken(id: string): Promise<ImportedToken> {
+        const [kind, parent, tokenId] = importIdParts(
+            "gitlab deploy token",
+            id,
+            /^(project|group):((?:[^/]+\/)*[^/]+)\/(\d+)$/,
+            "project:<project path or id>/<token id> or group:<group path or id>/<token id>, e.g. project:acme/web/5",
+        ) as [GitLabParentKind, string, string];
+        const client = this.clientFor(undefined);
+        const live = await unlessGone(() => client.get(kind, parent, Number(tokenId)), isAboutTheToken);
+        if (live === GONE || this.isGone(live)) {
+            throw importNotFound("gitlab deploy token", id, `GitLab has no active deploy token ${tokenId} there`);
+        }
+        const expiresAt = dateOf(live.expires_at) ?? undefined;
+        const username = /^gitlab\+deploy-token-\d+$/.test(live.username ?? "") ? undefined : live.username;
+        const name = withoutMark(live.name) ?? live.name;
+        const inputs = compact({ [kind]: parent, name, scopes: live.scopes, expiresAt, username });
+        this.ctx.log(valueNotShownNote(`gitlab deploy token "${name}"`, "GitLab"));
+        const outs = compact({
+            ...inputs,
+            expiresAt: undefined,
+            username: undefined,
+            ...this.grantedFields(live),
+            token: "",
+            requestedExpiresAt: expiresAt,
+            requestedUsername: username,
+            createdAt: this.ctx.now().toISOString(),
+            [INSTANCE_FIELD]: client.apiUrl,
+        });
+        return { id: String(live.id), inputs, outs };
     }
 
     async diff(id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {

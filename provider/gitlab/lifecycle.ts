@@ -1,6 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { requireSetting, resolveEndpoint } from "../config";
-import { ApiError, InputValidationError } from "../http";
+import { ApiError } from "../http";
+import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
 import {
     addDays,
     type PlainObject,
@@ -170,10 +171,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         const client = this.clientFor(undefined);
         const live = await this.readLive(client, this.inputsOf(declared), tokenId);
         if (live === GONE || this.isGone(live)) {
-            throw new InputValidationError(
-                `gitlab ${this.kind} token ${id}: GitLab has no active token ${tokenId} there`,
-                [],
-            );
+            throw importNotFound(`gitlab ${this.kind} token`, id, `GitLab has no active token ${tokenId} there`);
         }
         const inputs = compact({
             ...declared,
@@ -182,38 +180,30 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
             accessLevel: this.kind === "personal" ? undefined : live.access_level,
             description: withoutMark(live.description) || undefined,
         });
-        this.ctx.log(
-            `gitlab ${this.kind} token "${live.name}": GitLab never shows a token's value again, so \`token\` stays empty until the token is next rotated (change \`rotationTrigger\` to rotate it now).`,
-        );
+        this.ctx.log(valueNotShownNote(`gitlab ${this.kind} token "${live.name}"`, "GitLab"));
         const outs = { ...this.stateOf(inputs, this.inputsOf(inputs), live, ""), [INSTANCE_FIELD]: client.apiUrl };
         return { id: String(live.id), inputs, outs };
     }
 
     /** The owner inputs an import id names (see `importToken`). */
     private ownerInputsOf(id: string): PlainObject {
-        const segments = id.split("/");
-        const tokenId = segments.pop();
-        const forms =
-            this.kind === "personal"
-                ? "<user id>/<token id> or <group>/<service account user id>/<token id>"
-                : `<${this.kind} path or id>/<token id>, e.g. acme/web/1001`;
-        if (!/^\d+$/.test(tokenId ?? "") || segments.length === 0 || segments.some((segment) => segment === "")) {
-            throw new InputValidationError(
-                `gitlab ${this.kind} token import id must be ${forms}, got ${JSON.stringify(id)}`,
-                [],
-            );
-        }
+        const label = `gitlab ${this.kind} token`;
         if (this.kind !== "personal") {
-            return { [this.kind]: segments.join("/") };
-        }
-        const userId = Number(segments.pop());
-        if (!Number.isInteger(userId) || userId <= 0) {
-            throw new InputValidationError(
-                `gitlab personal token import id must be ${forms}, got ${JSON.stringify(id)}`,
-                [],
+            const [parent] = importIdParts(
+                label,
+                id,
+                PARENT_AND_ID,
+                `<${this.kind} path or id>/<token id>, e.g. acme/web/1001`,
             );
+            return { [this.kind]: parent };
         }
-        return segments.length === 0 ? { userId } : { serviceAccount: { group: segments.join("/"), userId } };
+        const [group, userId] = importIdParts(
+            label,
+            id,
+            /^(?:((?:[^/]+\/)*[^/]+)\/)?([1-9]\d*)\/\d+$/,
+            "<user id>/<token id> or <group>/<service account user id>/<token id>",
+        );
+        return group === undefined ? { userId: Number(userId) } : { serviceAccount: { group, userId: Number(userId) } };
     }
 
     async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {
@@ -555,6 +545,9 @@ function unprovableLostAnswer(e: ApiError, name: string): ApiError {
 function strategyOf(props: PlainObject): RotationStrategy {
     return ((props.rotation as { strategy?: RotationStrategy } | undefined)?.strategy ?? "overlap") as RotationStrategy;
 }
+
+/** `<parent path or id>/<token id>`: the parent (no empty segment) and the numeric id. */
+export const PARENT_AND_ID = /^((?:[^/]+\/)*[^/]+)\/(\d+)$/;
 
 export function sortedOrSelf(value: unknown): unknown {
     return Array.isArray(value) ? [...value].sort() : value;

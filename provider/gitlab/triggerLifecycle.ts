@@ -9,13 +9,17 @@ import {
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
+import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
 import { carriesMark, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
 import { DiffPlan, rotationDue } from "../plans";
-import type { ProviderContext, TokenLifecycle } from "../types";
+import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { GitLabTriggerClient, type GitLabTrigger } from "./client";
 import { type GitLabConnection, type PipelineTriggerInputs, pipelineTriggerInputsSchema } from "./inputs";
 import { createClearingLeftovers } from "./leftovers";
-import { gitLabSettingsFor, isAboutTheToken } from "./lifecycle";
+import { gitLabSettingsFor, isAboutTheToken, PARENT_AND_ID } from "./lifecycle";
+
+/** How much of a trigger's value GitLab shows to anyone but its owner. */
+const TRUNCATED_VALUE_LENGTH = 4;
 
 /** GitLab's limit on a trigger's description, which holds the ownership mark after the user's text. */
 const DESCRIPTION_MAX = 255;
@@ -83,6 +87,39 @@ export class PipelineTriggerLifecycle implements TokenLifecycle {
                 description: withoutMark(live.description) ?? "",
             }),
         };
+    }
+
+    /**
+     * `pulumi import`: the id is `<project path or id>/<trigger id>`. GitLab shows the whole value to the trigger's
+     * owner only (others see 4 characters): imported by someone else, `token` stays empty until the next rotation.
+     */
+    async importToken(id: string): Promise<ImportedToken> {
+        const [project, triggerId] = importIdParts(
+            "gitlab pipeline trigger token",
+            id,
+            PARENT_AND_ID,
+            "<project path or id>/<trigger id>, e.g. acme/web/12",
+        ) as [string, string];
+        const client = this.clientFor(undefined);
+        const live = await unlessGone(() => client.get(project, Number(triggerId)), isAboutTheToken);
+        if (live === GONE || this.isExpired(live)) {
+            throw importNotFound("gitlab pipeline trigger token", id, `GitLab has no trigger ${triggerId} there`);
+        }
+        const inputs = { project, description: withoutMark(live.description) ?? "" };
+        // A truncated value (not the owner's) is no value.
+        const shown = live.token.length > TRUNCATED_VALUE_LENGTH;
+        if (!shown) {
+            this.ctx.log(
+                `${valueNotShownNote(`gitlab pipeline trigger token "${inputs.description}"`, "GitLab")} (GitLab shows a trigger's value to its owner only.)`,
+            );
+        }
+        const outs = compact({
+            ...inputs,
+            ...this.grantedFields(live),
+            token: shown ? live.token : "",
+            [INSTANCE_FIELD]: client.apiUrl,
+        });
+        return { id: String(live.id), inputs, outs };
     }
 
     async diff(id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {

@@ -249,11 +249,6 @@ export class NativeProvider {
                 const state = unwrapSecrets(plain(req.getProperties())) as PlainObject;
                 if (Object.keys(state).length === 0) {
                     // `pulumi import` reads with no state at all.
-                    if (!lifecycle.importToken) {
-                        throw new Error(
-                            `${kind.token}: \`pulumi import\` is not supported yet. To take an existing token over, declare the resource with \`adopt\` (README, "Rotation, expiry and adoption").`,
-                        );
-                    }
                     const imported = await lifecycle.importToken(req.getId());
                     const response = new provproto.ReadResponse();
                     response.setId(imported.id);

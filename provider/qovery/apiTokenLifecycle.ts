@@ -19,7 +19,8 @@ import {
     withMark,
     withoutMark,
 } from "../ownership";
-import type { ProviderContext, TokenLifecycle } from "../types";
+import { importNotFound, valueNotShownNote } from "../imports";
+import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryApiToken, type QoveryNewApiToken } from "./client";
 import {
     QOVERY_DESCRIPTION_MAX,
@@ -27,7 +28,7 @@ import {
     type QoveryConnection,
     qoveryApiTokenInputsSchema,
 } from "./inputs";
-import { qoveryClientFor, unmarkedLostAnswer } from "./lifecycle";
+import { organizationAndTokenOf, qoveryClientFor, unmarkedLostAnswer } from "./lifecycle";
 
 /** Inputs Qovery keeps on the token: it has no edit endpoint, so a change of any of them replaces the token. */
 const REPLACING_INPUTS = ["name", "description", "roleId"] as const;
@@ -86,6 +87,28 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
         }
         // A state written before the instance was recorded records it here (see compareInstance).
         return { id, props: compact({ ...props, [INSTANCE_FIELD]: apiUrl, ...this.liveInputs(live, props) }) };
+    }
+
+    /**
+     * `pulumi import`: the id is `<organization id>/<API token id>`. Qovery shows a token's value only in the
+     * create's answer, so `token` stays empty until the token is next replaced.
+     */
+    async importToken(id: string): Promise<ImportedToken> {
+        const { organizationId, tokenId: apiTokenId } = organizationAndTokenOf("qovery API token", id);
+        const client = this.clientFor(undefined);
+        const live = (await client.listApiTokens(organizationId)).find((token) => token.id === apiTokenId);
+        if (!live) {
+            throw importNotFound(
+                "qovery API token",
+                id,
+                `organization ${organizationId} has no API token ${apiTokenId}`,
+            );
+        }
+        const { roleName: _shown, ...declared } = this.liveInputs(live, {});
+        const inputs = compact({ organizationId, ...declared });
+        this.ctx.log(valueNotShownNote(this.label(inputs), "Qovery"));
+        const outs = this.stateOf({ ...inputs, roleName: live.role_name, [INSTANCE_FIELD]: client.apiUrl }, live, "");
+        return { id: live.id, inputs, outs };
     }
 
     async diff(id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {

@@ -13,7 +13,8 @@ import {
     withoutInstance,
 } from "../instance";
 import { carriesMark, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
-import type { ProviderContext, TokenLifecycle } from "../types";
+import { importIdParts, importNotFound } from "../imports";
+import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
 import {
     QOVERY_DESCRIPTION_MAX,
@@ -54,6 +55,19 @@ export function unmarkedLostAnswer(e: ApiError, kind: string, name: string, adop
         `the ${kind} carries no ownership mark, so what the request did cannot be told apart from other ${kind}s`,
         `If the organization has ${kind}s named "${name}" that no stack holds, delete them (or take one over with \`adopt: { ${adoptKey} }\`) and run \`pulumi up\`.`,
     );
+}
+
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+/** The import id of both Qovery kinds, `<organization id>/<token id>` (two UUIDs), or an error naming that form. */
+export function organizationAndTokenOf(label: string, id: string): { organizationId: string; tokenId: string } {
+    const [organizationId = "", tokenId = ""] = importIdParts(
+        label,
+        id,
+        new RegExp(`^(${UUID})/(${UUID})$`, "i"),
+        "<organization id>/<token id> (two UUIDs)",
+    );
+    return { organizationId, tokenId };
 }
 
 /** Lifecycle of `QoveryGitToken`: the only kind that updates in place (`PUT`), e.g. with a rotated value. */
@@ -103,6 +117,36 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         });
         // A state written before the instance was recorded records it here (see compareInstance).
         return { id, props: { ...props, [INSTANCE_FIELD]: apiUrl, ...drifted, ...this.grantedFields(live) } };
+    }
+
+    /**
+     * `pulumi import`: the id is `<organization id>/<git token id>`. The git provider's token is the program's
+     * input and Qovery never shows it back: the inputs leave `token` out, and the first `up` with `token` set
+     * updates the git token in place (a PUT with that value).
+     */
+    async importToken(id: string): Promise<ImportedToken> {
+        const { organizationId, tokenId: gitTokenId } = organizationAndTokenOf("qovery git token", id);
+        const client = this.clientFor(undefined);
+        const live = await unlessGone(() => client.get(organizationId, gitTokenId));
+        if (live === GONE) {
+            throw importNotFound(
+                "qovery git token",
+                id,
+                `organization ${organizationId} has no git token ${gitTokenId}`,
+            );
+        }
+        const inputs = compact({
+            organizationId,
+            name: live.name,
+            type: live.type,
+            description: withoutMark(live.description),
+            workspace: live.workspace ?? undefined,
+            gitApiUrl: live.git_api_url ?? undefined,
+        });
+        this.ctx.log(
+            `qovery git token "${live.name}": Qovery never shows the git provider's token it holds, so the program must set \`token\`; the first \`up\` with it updates the git token in place.`,
+        );
+        return { id: live.id, inputs, outs: this.stateOf({ ...inputs, [INSTANCE_FIELD]: client.apiUrl }, live) };
     }
 
     async diff(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.DiffResult> {

@@ -1,43 +1,21 @@
 // The native provider plugin (bin/pulumi-resource-accesstokens) under the real engine, driven by Pulumi's
 // official YAML language host (built by scripts/ensure-yaml) against the sandbox: one token of each kind, a
 // GitLab token feeding the Qovery git token, configuration from `accesstokens:*` stack config.
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { GitLabClient } from "../../provider/gitlab/client";
-import { nativeSandboxStackConfig, SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
-import {
-    changes,
-    createTestWorkspace,
-    ensureEngine,
-    ensureYamlHost,
-    pulumiCli,
-    repoRoot,
-    type TestWorkspace,
-} from "./harness";
+import { SEED, type Sandbox, startSandbox } from "../sandbox";
+import { changes, pulumiCli, repoRoot, type TestWorkspace } from "./harness";
+import { createYamlStack, type YamlStack } from "./yaml";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
 const SERVICE_OF = { project: "gitlab", group: "gitlab", gitea: "gitea", codacy: "codacy", qovery: "qovery" } as const;
 type Name = keyof typeof SERVICE_OF;
 
-/** The YAML program: the plugin is found through `plugins.providers` (this checkout's bin/). */
-function program(resources: string): string {
-    return [
-        "name: native-yaml",
-        "runtime: yaml",
-        "plugins:",
-        "  providers:",
-        "    - name: accesstokens",
-        `      path: ${path.join(repoRoot, "bin")}`,
-        resources,
-    ].join("\n");
-}
-
 /**
  * examples/yaml (one token of each of the first five kinds, the GitLab token feeding the Qovery git token) from its
- * `config:` block on: its own header names no plugin path, program() adds this checkout's.
+ * `config:` block on: its own header names no plugin path, the test's program adds this checkout's.
  */
 const EXAMPLE = fs.readFileSync(path.join(repoRoot, "examples", "yaml", "Pulumi.yaml"), "utf8");
 const TOKENS = EXAMPLE.slice(EXAMPLE.indexOf("\nconfig:") + 1);
@@ -45,23 +23,12 @@ const TOKENS = EXAMPLE.slice(EXAMPLE.indexOf("\nconfig:") + 1);
 describe("e2e: the native provider plugin from a Pulumi YAML program", function () {
     this.timeout(STEP_TIMEOUT);
     let sandbox: Sandbox;
+    let yaml: YamlStack;
     let ws: TestWorkspace;
     let dir: string;
-    const credentials = () =>
-        Object.values(sandboxStackConfig(sandbox))
-            .filter((entry) => entry.secret)
-            .map((entry) => entry.value);
-
-    const writeProgram = (resources: string) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), program(resources));
-
-    function pulumi(...args: string[]): string {
-        return execFileSync("pulumi", [...args, "--stack", ws.stack.name], {
-            cwd: dir,
-            env: { ...process.env, ...ws.env },
-            encoding: "utf8",
-            maxBuffer: 64 * 1024 * 1024,
-        });
-    }
+    const credentials = () => yaml.credentials();
+    const writeProgram = (resources: string) => yaml.writeProgram(resources);
+    const pulumi = (...args: string[]) => yaml.pulumi(...args);
 
     async function ids(): Promise<Record<Name, string>> {
         const raw = ((await ws.stack.outputs()).ids?.value ?? {}) as Record<string, unknown>;
@@ -72,31 +39,16 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
 
     before(async function () {
         this.timeout(40 * 60 * 1000); // a cold cache builds the engine and the YAML host first
-        const yamlHost = ensureYamlHost();
-        const engine = ensureEngine();
         sandbox = await startSandbox();
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "pat-native-yaml-"));
-        writeProgram(TOKENS);
-        ws = await createTestWorkspace(dir, {
-            envVars: {
-                PATH: [yamlHost, engine, process.env.PATH ?? ""].join(path.delimiter),
-                // The YAML host is a plugin found on PATH.
-                PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
-            },
-            // The sandbox's usual stack config (`gitlab:token`, …) under the plugin's keys (`accesstokens:gitlabToken`, …).
-            config: {
-                ...nativeSandboxStackConfig(sandbox),
-                qoveryOrganizationId: { value: SEED.qovery.organizationId },
-            },
+        yaml = await createYamlStack(sandbox, "native-yaml", TOKENS, {
+            qoveryOrganizationId: { value: SEED.qovery.organizationId },
         });
+        ({ ws, dir } = yaml);
     });
 
     after(async () => {
-        await ws?.dispose();
+        await yaml?.dispose();
         await sandbox?.close();
-        if (dir) {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
     });
 
     it("up creates one token of each kind; the Qovery git token holds the GitLab token's value", async () => {
@@ -324,16 +276,16 @@ outputs:
         expect(isLive("project", String(byHand.id))).to.equal(false);
     });
 
-    it("pulumi import says it is not supported yet and points at adopt, leaving the state as it was", async () => {
+    it("pulumi import with a malformed id names the expected form, leaving the state as it was", async () => {
         const before = pulumi("stack", "export");
         let output = "";
         try {
-            pulumi("import", "accesstokens:gitea:GiteaToken", "imported", "1", "--yes", "--generate-code=false");
+            pulumi("import", "accesstokens:gitea:GiteaToken", "imported", "bob/x", "--yes", "--generate-code=false");
             expect.fail("import should fail");
         } catch (e: unknown) {
             output = `${(e as { stdout?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
         }
-        expect(output).to.include("`pulumi import` is not supported yet").and.include("adopt");
+        expect(output).to.include("gitea token import id must be <user>/<token id>").and.include('"bob/x"');
         expect(JSON.parse(pulumi("stack", "export")).deployment.resources).to.deep.equal(
             JSON.parse(before).deployment.resources,
         );
