@@ -73,6 +73,15 @@ function secretNames(kind: NativeKind): string[] {
     ];
 }
 
+/**
+ * A resource's inputs as the lifecycles get them from the dynamic resources: plain values, with the ownership mark
+ * of its URN in the hidden input the SDK classes fill in. Creates and in-place updates write the mark to the service
+ * (e.g. into a Qovery git token's or a trigger's description), so both need it.
+ */
+export function ownedInputs(props: unknown, urn: string): PlainObject {
+    return { ...(unwrapSecrets(props) as PlainObject), [OWNER_INPUT]: ownerMarkOf(urn) };
+}
+
 function typeOfUrn(urn: string): string {
     // urn:pulumi:stack::project::[parent$]type::name
     const qualified = urn.split("::")[2] ?? "";
@@ -236,9 +245,7 @@ export class NativeProvider {
             create: handler(async (req) => {
                 const urn: string = req.getUrn();
                 const { kind, lifecycle } = this.resource(urn);
-                const inputs = { ...(unwrapSecrets(plain(req.getProperties())) as PlainObject) };
-                inputs[OWNER_INPUT] = ownerMarkOf(urn);
-                const result = await lifecycle.create(inputs);
+                const result = await lifecycle.create(ownedInputs(plain(req.getProperties()), urn));
                 const response = new provproto.CreateResponse();
                 response.setId(result.id);
                 response.setProperties(struct(wrapSecrets((result.outs ?? {}) as PlainObject, secretNames(kind))));
@@ -274,7 +281,7 @@ export class NativeProvider {
                 const result = await lifecycle.update(
                     req.getId(),
                     unwrapSecrets(plain(req.getOlds())) as PlainObject,
-                    unwrapSecrets(plain(req.getNews())) as PlainObject,
+                    ownedInputs(plain(req.getNews()), req.getUrn()),
                 );
                 const response = new provproto.UpdateResponse();
                 response.setProperties(struct(wrapSecrets((result.outs ?? {}) as PlainObject, secretNames(kind))));

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { GitLabClient } from "../../provider/gitlab/client";
+import { ownerMarkOf } from "../../provider/ownership";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
 import { changes, pulumiCli, repoRoot, type TestWorkspace } from "./harness";
 import { createYamlStack, type YamlStack } from "./yaml";
@@ -142,6 +143,21 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
         }
         expect(isLive("gitea", before.gitea)).to.equal(false);
         expect(isLive("gitea", (await ids()).gitea)).to.equal(true);
+    });
+
+    it("an in-place update keeps the ownership mark on the service (Qovery git token description)", async () => {
+        const before = await ids();
+        writeProgram(TOKENS.replace("      name: gitlab\n", "      name: gitlab\n      description: deploys\n"));
+        try {
+            const result = await ws.stack.up();
+            expect(changes(result.summary.resourceChanges)).to.deep.equal({ update: 1 });
+            const urn = `urn:pulumi:${ws.stack.name}::native-yaml::accesstokens:qovery:QoveryGitToken::qovery`;
+            expect((await ids()).qovery).to.equal(before.qovery);
+            expect(sandbox.qovery.findToken(before.qovery)?.description).to.equal(`deploys [${ownerMarkOf(urn)}]`);
+        } finally {
+            writeProgram(TOKENS);
+            await ws.stack.up();
+        }
     });
 
     it("the kinds added since serve YAML too: deploy, trigger, service account and Qovery API tokens", async () => {
