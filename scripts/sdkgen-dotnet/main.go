@@ -39,7 +39,7 @@ const tool = "pulumi-access-tokens sdkgen"
 //go:embed logo.png
 var logo []byte
 
-// The generator's default icon URL (pkg/codegen/dotnet getLogo), the only request it makes.
+// The file the generator's default icon URL names (pkg/codegen/dotnet getLogo): its only request.
 const defaultLogoFile = "pulumi_logo_64x64.png"
 
 func main() {

@@ -66,7 +66,7 @@ describe("e2e: the generated SDKs of the native provider plugin (sdk/generated)"
     let regenerated: string;
 
     before(function () {
-        this.timeout(30 * 60 * 1000); // a cold cache builds scripts/sdkgen first (minutes)
+        this.timeout(30 * 60 * 1000); // a cold cache builds the SDK generators first (minutes)
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pat-gensdk-"));
         regenerated = path.join(scratch, "regenerated");
         execFileSync("bash", [path.join(repoRoot, "scripts", "gen-sdks"), regenerated], {
