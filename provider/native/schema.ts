@@ -55,6 +55,19 @@ export const LANGUAGES = {
         generateResourceContainerTypes: false,
         respectSchemaVersion: true,
     },
+    // Assembly and root namespace PulumiAccessTokens.AccessTokens (not Pulumi.*, which is Pulumi's own), with
+    // the services' usual spelling (GitLab, not Gitlab) in the module namespaces.
+    csharp: {
+        rootNamespace: "PulumiAccessTokens",
+        namespaces: {
+            accesstokens: "AccessTokens",
+            gitlab: "GitLab",
+            gitea: "Gitea",
+            codacy: "Codacy",
+            qovery: "Qovery",
+        },
+        respectSchemaVersion: true,
+    },
 } as const;
 
 type JsonSchema = {

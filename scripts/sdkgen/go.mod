@@ -122,4 +122,7 @@ require (
 	google.golang.org/protobuf v1.36.11 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	lukechampine.com/frand v1.5.1 // indirect
+	pulumi-access-tokens/scripts/sdkgen/sdkfiles v0.0.0
 )
+
+replace pulumi-access-tokens/scripts/sdkgen/sdkfiles => ./sdkfiles

@@ -15,13 +15,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/blang/semver"
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+
+	"pulumi-access-tokens/scripts/sdkgen/sdkfiles"
 )
 
 // The tool name the generators print in their "do not edit" headers.
@@ -51,7 +52,7 @@ func main() {
 		if err != nil {
 			fail(fmt.Errorf("generating the %s SDK: %w", language, err))
 		}
-		if err := writeTree(filepath.Join(*out, language), files); err != nil {
+		if err := sdkfiles.WriteTree(filepath.Join(*out, language), files); err != nil {
 			fail(err)
 		}
 	}
@@ -98,28 +99,6 @@ func goMod(settings any) ([]byte, error) {
 		filepath.Dir(info.ImportBasePath), goSDKVersion)), nil
 }
 
-// writeTree replaces dir with exactly the given files, written in a stable order.
-func writeTree(dir string, files map[string][]byte) error {
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, files[name], 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // noOtherPackages is the schema loader: this package's schema refers to no other package.
 type noOtherPackages struct{}
 
@@ -146,6 +125,5 @@ func (l noOtherPackages) LoadPackageReferenceV2(
 }
 
 func fail(err error) {
-	fmt.Fprintf(os.Stderr, "sdkgen: %v\n", err)
-	os.Exit(1)
+	sdkfiles.Fail("sdkgen", err)
 }

@@ -1,6 +1,7 @@
 // The generated SDKs of the native provider plugin (sdk/generated/, written by scripts/gen-sdks): they are what
-// the generators make of today's schema, each builds with its language's own tools, and a TypeScript program
-// through the generated Node.js SDK manages tokens under the real engine against the sandbox.
+// the generators make of today's schema, each builds with its language's own tools (the C# SDK is only parsed:
+// there is no NuGet here for the Pulumi .NET SDK), and a TypeScript program through the generated Node.js SDK
+// manages tokens under the real engine against the sandbox.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,7 +12,7 @@ import { changes, createTestWorkspace, pulumiCli, repoRoot, type TestWorkspace }
 
 const GENERATED = path.join(repoRoot, "sdk", "generated");
 /** What scripts/gen-sdks writes (the README beside them is written by hand). */
-const GENERATED_ENTRIES = ["schema.json", "nodejs", "python", "go"];
+const GENERATED_ENTRIES = ["schema.json", "nodejs", "python", "go", "dotnet"];
 const NODE_PACKAGE = "@pulumi-access-tokens/accesstokens";
 const SERVICE_OF = { project: "gitlab", group: "gitlab", gitea: "gitea", codacy: "codacy", qovery: "qovery" } as const;
 type Name = keyof typeof SERVICE_OF;
@@ -36,6 +37,24 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
     }
 }
 
+/**
+ * The C# 8 spellings of the generated C# SDK that mono's mcs (C# 7.2 at most) cannot parse, each with the C# 7
+ * spelling of the same syntax: the null-forgiving `!` after `null`/`default`, and `using var` declarations.
+ */
+const CSHARP_8_TO_7: [RegExp, string][] = [
+    [/\b(null|default)!;/g, "$1;"],
+    [/^( *)using var /gm, "$1var "],
+];
+
+/** mcs, or a failure that says how to install it (the C# check is never skipped). */
+function requireMcs(): void {
+    try {
+        execFileSync("mcs", ["--version"], { stdio: "ignore" });
+    } catch {
+        throw new Error("mcs (mono's C# compiler) is not on PATH: install it with `apt-get install mono-mcs`");
+    }
+}
+
 /** The repository's own tsc (devDependency), not whatever the generated package.json names. */
 function tsc(...args: string[]): string {
     return run(process.execPath, [require.resolve("typescript/bin/tsc"), ...args], repoRoot);
@@ -47,7 +66,7 @@ describe("e2e: the generated SDKs of the native provider plugin (sdk/generated)"
     let regenerated: string;
 
     before(function () {
-        this.timeout(30 * 60 * 1000); // a cold cache builds scripts/sdkgen first (minutes)
+        this.timeout(30 * 60 * 1000); // a cold cache builds the SDK generators first (minutes)
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pat-gensdk-"));
         regenerated = path.join(scratch, "regenerated");
         execFileSync("bash", [path.join(repoRoot, "scripts", "gen-sdks"), regenerated], {
@@ -103,6 +122,26 @@ describe("e2e: the generated SDKs of the native provider plugin (sdk/generated)"
         const compiled = filesUnder(copy).filter((file) => file.endsWith(".pyc"));
         expect(sources.length).to.be.greaterThan(20);
         expect(compiled).to.have.length(sources.length);
+    });
+
+    it("every C# file of the C# SDK parses with mono's mcs", () => {
+        requireMcs();
+        const copy = path.join(scratch, "dotnet");
+        fs.cpSync(path.join(GENERATED, "dotnet"), copy, { recursive: true });
+        const sources = filesUnder(copy).filter((file) => file.endsWith(".cs"));
+        expect(sources.length).to.be.greaterThan(50);
+        for (const source of sources) {
+            const file = path.join(copy, source);
+            const text = CSHARP_8_TO_7.reduce(
+                (code, [from, to]) => code.replace(from, to),
+                fs.readFileSync(file, "utf8"),
+            );
+            fs.writeFileSync(file, text);
+        }
+        // --parse: syntax only (no references to resolve); a syntax error fails with mcs's file(line,col) list.
+        run("mcs", ["--parse", "-langversion:7.2", ...sources], copy);
+        const projectToken = fs.readFileSync(path.join(copy, "GitLab", "ProjectAccessToken.cs"), "utf8");
+        expect(projectToken).to.include("namespace PulumiAccessTokens.AccessTokens.GitLab");
     });
 
     describe("TypeScript through the generated Node.js SDK, under the engine", () => {

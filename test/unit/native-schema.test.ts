@@ -138,6 +138,8 @@ describe("native provider: what the SDK generators read (sdk/generated/schema.js
         expect(LANGUAGES.nodejs.packageName).to.not.equal(manifest.name);
         expect(LANGUAGES.nodejs.respectSchemaVersion).to.equal(true); // else the Node SDK asks for plugin ${VERSION}
         expect(LANGUAGES.python.respectSchemaVersion).to.equal(true);
+        expect(LANGUAGES.csharp.respectSchemaVersion).to.equal(true); // else pulumi-plugin.json names no version
+        expect(LANGUAGES.csharp.rootNamespace).to.not.equal("Pulumi"); // Pulumi's own namespace
         expect(LANGUAGES.go.importBasePath.endsWith(`/${schema.name}`)).to.equal(true);
     });
 

@@ -1,0 +1,3 @@
+module pulumi-access-tokens/scripts/sdkgen/sdkfiles
+
+go 1.25
