@@ -8,11 +8,10 @@ import { GitLabClient } from "../../provider/gitlab/client";
 import { ownerMarkOf } from "../../provider/ownership";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
 import { changes, pulumiCli, repoRoot, type TestWorkspace } from "./harness";
+import { expectDestroyRevokesAll, expectOneOfEachCreated, isLive, outputIds, type TokenName } from "./oneOfEach";
 import { createYamlStack, type YamlStack } from "./yaml";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
-const SERVICE_OF = { project: "gitlab", group: "gitlab", gitea: "gitea", codacy: "codacy", qovery: "qovery" } as const;
-type Name = keyof typeof SERVICE_OF;
 
 /**
  * examples/yaml (one token of each of the first five kinds, the GitLab token feeding the Qovery git token) from its
@@ -31,12 +30,9 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
     const writeProgram = (resources: string) => yaml.writeProgram(resources);
     const pulumi = (...args: string[]) => yaml.pulumi(...args);
 
-    async function ids(): Promise<Record<Name, string>> {
-        const raw = ((await ws.stack.outputs()).ids?.value ?? {}) as Record<string, unknown>;
-        return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])) as Record<Name, string>;
-    }
+    const ids = () => outputIds(ws);
 
-    const isLive = (name: Name, id: string) => sandbox.liveTokens(SERVICE_OF[name]).some((t) => t.id === id);
+    const live = (name: TokenName, id: string) => isLive(sandbox, name, id);
 
     before(async function () {
         this.timeout(40 * 60 * 1000); // a cold cache builds the engine and the YAML host first
@@ -53,15 +49,7 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
     });
 
     it("up creates one token of each kind; the Qovery git token holds the GitLab token's value", async () => {
-        const result = await ws.stack.up();
-        expect(changes(result.summary.resourceChanges)).to.deep.equal({ create: 6 }); // 5 tokens + the stack
-        const created = await ids();
-        expect(Object.keys(created).sort()).to.deep.equal(["codacy", "gitea", "group", "project", "qovery"]);
-        for (const [name, id] of Object.entries(created) as [Name, string][]) {
-            expect(isLive(name, id), `${name} ${id} live`).to.equal(true);
-        }
-        const values = (await ws.stack.outputs()).values?.value as Record<string, string>;
-        expect(sandbox.qovery.secretOf(created.qovery)).to.equal(values.project);
+        await expectOneOfEachCreated(ws, sandbox, await ws.stack.up());
     });
 
     it("a second up changes nothing and writes nothing", async () => {
@@ -98,9 +86,9 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
         expect(refreshed.summary.resourceChanges?.delete).to.equal(5);
         const healed = await ws.stack.up();
         expect(changes(healed.summary.resourceChanges)).to.deep.equal({ create: 5 });
-        for (const [name, id] of Object.entries(await ids()) as [Name, string][]) {
+        for (const [name, id] of Object.entries(await ids()) as [TokenName, string][]) {
             expect(id).to.not.equal(before[name]);
-            expect(isLive(name, id), `${name} live again`).to.equal(true);
+            expect(live(name, id), `${name} live again`).to.equal(true);
         }
     });
 
@@ -141,8 +129,8 @@ describe("e2e: the native provider plugin from a Pulumi YAML program", function 
             writeProgram(TOKENS);
             await ws.stack.up(); // back to the declared tokens for the tests below
         }
-        expect(isLive("gitea", before.gitea)).to.equal(false);
-        expect(isLive("gitea", (await ids()).gitea)).to.equal(true);
+        expect(live("gitea", before.gitea)).to.equal(false);
+        expect(live("gitea", (await ids()).gitea)).to.equal(true);
     });
 
     it("an in-place update keeps the ownership mark on the service (Qovery git token description)", async () => {
@@ -289,7 +277,7 @@ outputs:
         }
         // Out of the program again: the up revokes it, as for a token the stack created.
         expect(changes((await ws.stack.up()).summary.resourceChanges)).to.deep.equal({ delete: 1 });
-        expect(isLive("project", String(byHand.id))).to.equal(false);
+        expect(live("project", String(byHand.id))).to.equal(false);
     });
 
     it("pulumi import with a malformed id names the expected form, leaving the state as it was", async () => {
@@ -308,11 +296,6 @@ outputs:
     });
 
     it("destroy revokes every token", async () => {
-        const last = await ids();
-        await ws.stack.destroy();
-        for (const [name, id] of Object.entries(last) as [Name, string][]) {
-            expect(isLive(name, id), `${name} revoked`).to.equal(false);
-        }
-        expect(sandbox.liveTokens()).to.deep.equal([]);
+        await expectDestroyRevokesAll(ws, sandbox);
     });
 });
