@@ -17,6 +17,7 @@ import {
     withoutInstance,
 } from "../instance";
 import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
+import { createClearingLeftovers, unmarkedOutcome } from "../leftovers";
 import { markDoesNotFit, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
 import { DiffPlan, rotationDue } from "../plans";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
@@ -27,7 +28,6 @@ import {
     type GitLabParentKind,
 } from "./client";
 import { type DeployTokenInputs, deployTokenInputsSchema, type GitLabConnection } from "./inputs";
-import { createClearingLeftovers } from "./leftovers";
 import { gitLabSettingsFor, isAboutTheToken, sortedOrSelf } from "./lifecycle";
 
 /** GitLab's limit on a deploy token's name, which holds the ownership mark after the declared name. */
@@ -249,7 +249,11 @@ export class DeployTokenLifecycle implements TokenLifecycle {
             remove: (id) => client.delete(kind, parent, id),
             create: () => client.create(kind, parent, request),
             noun: "token",
-            unmarkedAdvice: `Run \`pulumi refresh\`, then look at the ${kind}'s deploy tokens named "${inputs.name}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
+            createWhenListingRefused: true,
+            unmarkedLostAnswer: unmarkedOutcome(
+                "token",
+                `Run \`pulumi refresh\`, then look at the ${kind}'s deploy tokens named "${inputs.name}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
+            ),
         });
     }
 

@@ -10,12 +10,12 @@ import {
     withoutInstance,
 } from "../instance";
 import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
+import { createClearingLeftovers, unmarkedOutcome } from "../leftovers";
 import { carriesMark, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
 import { DiffPlan, rotationDue } from "../plans";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { GitLabTriggerClient, type GitLabTrigger } from "./client";
 import { type GitLabConnection, type PipelineTriggerInputs, pipelineTriggerInputsSchema } from "./inputs";
-import { createClearingLeftovers } from "./leftovers";
 import { gitLabSettingsFor, isAboutTheToken, PARENT_AND_ID } from "./lifecycle";
 
 /** How much of a trigger's value GitLab shows to anyone but its owner. */
@@ -224,7 +224,11 @@ export class PipelineTriggerLifecycle implements TokenLifecycle {
             remove: (id) => client.delete(inputs.project, id),
             create: () => client.create(inputs.project, description),
             noun: "trigger",
-            unmarkedAdvice: `Run \`pulumi refresh\`, then look at the project's pipeline triggers described "${inputs.description}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
+            createWhenListingRefused: true,
+            unmarkedLostAnswer: unmarkedOutcome(
+                "trigger",
+                `Run \`pulumi refresh\`, then look at the project's pipeline triggers described "${inputs.description}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
+            ),
         });
     }
 

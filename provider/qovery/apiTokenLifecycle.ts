@@ -19,6 +19,7 @@ import {
     withMark,
     withoutMark,
 } from "../ownership";
+import { createClearingLeftovers } from "../leftovers";
 import { importNotFound, valueNotShownNote } from "../imports";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryApiToken, type QoveryNewApiToken } from "./client";
@@ -202,38 +203,19 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
             );
         }
         const replaced = takeReplaced(mark);
-        const deleteLeftovers = async (): Promise<number> => {
-            if (!marked) {
-                return 0; // Nothing can be proven ours.
-            }
-            const leftovers = (await client.listApiTokens(organizationId)).filter(
-                (token) => carriesMark(token.description, mark!) && !replaced.has(token.id),
-            );
-            for (const leftover of leftovers) {
-                await unlessGone(() => client.deleteApiToken(organizationId, leftover.id));
-            }
-            return leftovers.length;
-        };
-        await deleteLeftovers();
-        for (let lostAnswers = 0; ; ) {
-            try {
-                return await client.createApiToken(organizationId, request);
-            } catch (e: unknown) {
-                if (!(e instanceof ApiError) || !e.ambiguous) {
-                    throw e;
-                }
-                if (!marked) {
-                    throw unmarkedLostAnswer(e, "API token", inputs.name, "apiTokenId");
-                }
-                const deleted = await deleteLeftovers();
-                if (++lostAnswers >= 2) {
-                    throw e.withOutcome(
-                        `deleted ${deleted} API token(s) the lost requests created`,
-                        "No token was left behind. Run `pulumi up` again.",
-                    );
-                }
-            }
-        }
+        return createClearingLeftovers({
+            marked,
+            leftovers: async () =>
+                (await client.listApiTokens(organizationId)).filter(
+                    (token) => carriesMark(token.description, mark!) && !replaced.has(token.id),
+                ),
+            remove: async (id) => {
+                await unlessGone(() => client.deleteApiToken(organizationId, id));
+            },
+            create: () => client.createApiToken(organizationId, request),
+            noun: "API token",
+            unmarkedLostAnswer: (e) => unmarkedLostAnswer(e, "API token", inputs.name, "apiTokenId"),
+        });
     }
 
     private async adopted(client: QoveryClient, organizationId: string, apiTokenId: string): Promise<QoveryApiToken> {
