@@ -279,6 +279,51 @@ export async function pulumiCli(ws: TestWorkspace, programDir: string, ...args: 
     return run.stdout();
 }
 
+/**
+ * What every command prints when a kill left the `file://` backend's state sidecar (`<stack>.json.attrs`,
+ * written in place by gocloud's file driver just before the new state is renamed over the old) empty.
+ */
+export const EMPTY_STATE_SIDECAR = "failed to load checkpoint: EOF";
+
+/** The README's command for that case, for a backend directory. */
+export const DELETE_EMPTY_SIDECARS = "find \"$BACKEND/.pulumi\" -name '*.attrs' -empty -print -delete";
+
+/** The workspace's `file://` backend directory. */
+export function backendDirOf(ws: TestWorkspace): string {
+    const url = ws.env.PULUMI_BACKEND_URL ?? "";
+    if (!url.startsWith("file://")) {
+        throw new Error(`not a file:// backend: ${url}`);
+    }
+    return url.slice("file://".length);
+}
+
+/**
+ * The README's first recovery step, `pulumi cancel --yes`. When it fails because a kill left the state's
+ * sidecar empty, the README's `find … -empty -delete` (run as written, through sh) and the cancel again.
+ * Returns the sidecars deleted (none in the common case).
+ */
+export async function cancelDeadRun(ws: TestWorkspace, programDir: string): Promise<string[]> {
+    try {
+        await pulumiCli(ws, programDir, "cancel", "--yes");
+        return [];
+    } catch (error) {
+        if (!String(error).includes(EMPTY_STATE_SIDECAR)) {
+            throw error;
+        }
+    }
+    const deleted = execFileSync("sh", ["-c", DELETE_EMPTY_SIDECARS], {
+        env: { ...process.env, BACKEND: backendDirOf(ws) },
+        encoding: "utf8",
+    })
+        .split("\n")
+        .filter((line) => line !== "");
+    if (deleted.length === 0) {
+        throw new Error(`pulumi cancel said "${EMPTY_STATE_SIDECAR}" but no empty sidecar was found`);
+    }
+    await pulumiCli(ws, programDir, "cancel", "--yes");
+    return deleted;
+}
+
 /** A resource of an exported checkpoint (secrets decrypted). */
 export interface CheckpointResource {
     urn: string;
