@@ -1,4 +1,5 @@
 import { ApiError } from "./http";
+import { unmarkedLostAnswer } from "./ownership";
 
 /** What a create needs to leave no orphan behind (see createClearingLeftovers). */
 export interface ClearingCreate<T, Id extends string | number> {
@@ -10,8 +11,8 @@ export interface ClearingCreate<T, Id extends string | number> {
     create: () => Promise<T>;
     /** "token", "trigger", "API token": for the messages. */
     noun: string;
-    /** The error for a lost answer about an unmarked token, saying what to do by hand. */
-    unmarkedLostAnswer: (e: ApiError) => Error;
+    /** What to do by hand after a lost answer about an unmarked token (see unmarkedLostAnswer). */
+    unmarkedAdvice: string;
     /**
      * When the service refuses the leftover listing before the create, create anyway: the create's own refusal
      * names the missing role better (GitLab). Otherwise the refusal fails the create.
@@ -51,7 +52,7 @@ export async function createClearingLeftovers<T, Id extends string | number>(ste
                 throw e;
             }
             if (!steps.marked) {
-                throw steps.unmarkedLostAnswer(e);
+                throw unmarkedLostAnswer(e, steps.noun, steps.unmarkedAdvice);
             }
             const deleted = await clear();
             if (attempt >= 2) {
@@ -62,13 +63,4 @@ export async function createClearingLeftovers<T, Id extends string | number>(ste
             }
         }
     }
-}
-
-/** The lost-answer error for an unmarked GitLab token: what the request did cannot be known; `advice` says what to do. */
-export function unmarkedOutcome(noun: string, advice: string): (e: ApiError) => Error {
-    return (e) =>
-        e.withOutcome(
-            `the ${noun} carries no ownership mark, so what the request did cannot be told apart from others`,
-            advice,
-        );
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { ApiError } from "./http";
 import type { PlainObject } from "./lifecycle";
 
 /**
@@ -89,4 +90,16 @@ export function notingReplacement<R extends { replaces?: string[] }>(
         replacing.set(mark, ids);
     }
     return result;
+}
+
+/**
+ * The error for a lost answer (a create or rotate whose reply never came) about a token that carries no mark: what
+ * the request made cannot be told apart from the parent's other tokens, so nothing is touched, and `advice` says
+ * what to look for by hand.
+ */
+export function unmarkedLostAnswer(e: ApiError, noun: string, advice: string): ApiError {
+    return e.withOutcome(
+        `the ${noun} carries no ownership mark, so what the request did cannot be told apart from other ${noun}s`,
+        advice,
+    );
 }

@@ -17,7 +17,7 @@ import {
     withoutInstance,
 } from "../instance";
 import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
-import { createClearingLeftovers, unmarkedOutcome } from "../leftovers";
+import { createClearingLeftovers } from "../leftovers";
 import { markDoesNotFit, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
 import { DiffPlan, rotationDue } from "../plans";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
@@ -250,10 +250,7 @@ export class DeployTokenLifecycle implements TokenLifecycle {
             create: () => client.create(kind, parent, request),
             noun: "token",
             createWhenListingRefused: true,
-            unmarkedLostAnswer: unmarkedOutcome(
-                "token",
-                `Run \`pulumi refresh\`, then look at the ${kind}'s deploy tokens named "${inputs.name}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
-            ),
+            unmarkedAdvice: `Run \`pulumi refresh\`, then look at the ${kind}'s deploy tokens named "${inputs.name}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
         });
     }
 

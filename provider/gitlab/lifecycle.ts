@@ -28,6 +28,7 @@ import {
     markDoesNotFit,
     notingReplacement,
     ownerMarkIn,
+    unmarkedLostAnswer,
     withMark,
     withoutMark,
 } from "../ownership";
@@ -334,7 +335,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (mark === undefined) {
-                    throw unprovableLostAnswer(e, inputs.name);
+                    throw unmarkedLostAnswer(e, "token", unmarkedAdvice(inputs.name));
                 }
                 const revoked = await this.revokeLeftovers(client, inputs, mark, { replaced });
                 if (attempt >= 2) {
@@ -369,7 +370,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (mark === undefined) {
-                    throw unprovableLostAnswer(e, inputs.name);
+                    throw unmarkedLostAnswer(e, "token", unmarkedAdvice(inputs.name));
                 }
                 if (attempt >= 2) {
                     const revoked = await this.revokeLeftovers(client, inputs, mark, {
@@ -534,14 +535,6 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
     }
 }
 
-/** A lost answer about a token without an ownership mark: nothing can be proven ours, so nothing is touched. */
-function unprovableLostAnswer(e: ApiError, name: string): ApiError {
-    return e.withOutcome(
-        "the token carries no ownership mark, so what the request did cannot be told apart from other tokens",
-        `Run \`pulumi refresh\`, then look at the active tokens named "${name}": revoke one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
-    );
-}
-
 function strategyOf(props: PlainObject): RotationStrategy {
     return ((props.rotation as { strategy?: RotationStrategy } | undefined)?.strategy ?? "overlap") as RotationStrategy;
 }
@@ -551,4 +544,9 @@ export const PARENT_AND_ID = /^((?:[^/]+\/)*[^/]+)\/(\d+)$/;
 
 export function sortedOrSelf(value: unknown): unknown {
     return Array.isArray(value) ? [...value].sort() : value;
+}
+
+/** What to do by hand after a lost answer about an unmarked access token. */
+function unmarkedAdvice(name: string): string {
+    return `Run \`pulumi refresh\`, then look at the active tokens named "${name}": revoke one GitLab created just now that no stack holds, and run \`pulumi up\`.`;
 }

@@ -10,7 +10,7 @@ import {
     withoutInstance,
 } from "../instance";
 import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
-import { createClearingLeftovers, unmarkedOutcome } from "../leftovers";
+import { createClearingLeftovers } from "../leftovers";
 import { carriesMark, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
 import { DiffPlan, rotationDue } from "../plans";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
@@ -225,10 +225,7 @@ export class PipelineTriggerLifecycle implements TokenLifecycle {
             create: () => client.create(inputs.project, description),
             noun: "trigger",
             createWhenListingRefused: true,
-            unmarkedLostAnswer: unmarkedOutcome(
-                "trigger",
-                `Run \`pulumi refresh\`, then look at the project's pipeline triggers described "${inputs.description}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
-            ),
+            unmarkedAdvice: `Run \`pulumi refresh\`, then look at the project's pipeline triggers described "${inputs.description}": delete one GitLab created just now that no stack holds, and run \`pulumi up\`.`,
         });
     }
 

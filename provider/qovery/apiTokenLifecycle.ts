@@ -29,7 +29,7 @@ import {
     type QoveryConnection,
     qoveryApiTokenInputsSchema,
 } from "./inputs";
-import { organizationAndTokenOf, qoveryClientFor, unmarkedLostAnswer } from "./lifecycle";
+import { organizationAndTokenOf, qoveryClientFor, unmarkedQoveryAdvice } from "./lifecycle";
 
 /** Inputs Qovery keeps on the token: it has no edit endpoint, so a change of any of them replaces the token. */
 const REPLACING_INPUTS = ["name", "description", "roleId"] as const;
@@ -214,7 +214,7 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
             },
             create: () => client.createApiToken(organizationId, request),
             noun: "API token",
-            unmarkedLostAnswer: (e) => unmarkedLostAnswer(e, "API token", inputs.name, "apiTokenId"),
+            unmarkedAdvice: unmarkedQoveryAdvice("API token", inputs.name, "apiTokenId"),
         });
     }
 

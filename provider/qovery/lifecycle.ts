@@ -12,7 +12,15 @@ import {
     withEffectiveInstance,
     withoutInstance,
 } from "../instance";
-import { carriesMark, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
+import {
+    carriesMark,
+    notingReplacement,
+    ownerMarkIn,
+    takeReplaced,
+    unmarkedLostAnswer,
+    withMark,
+    withoutMark,
+} from "../ownership";
 import { importIdParts, importNotFound } from "../imports";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
@@ -46,15 +54,9 @@ function requestOf(inputs: QoveryTokenInputs, mark: string | undefined): QoveryG
     });
 }
 
-/**
- * A lost create answer for a token without an ownership mark: nothing can tell what the request made apart from
- * the organization's other tokens of that kind, so nothing is touched and the user is told what to look for.
- */
-export function unmarkedLostAnswer(e: ApiError, kind: string, name: string, adoptKey: string): ApiError {
-    return e.withOutcome(
-        `the ${kind} carries no ownership mark, so what the request did cannot be told apart from other ${kind}s`,
-        `If the organization has ${kind}s named "${name}" that no stack holds, delete them (or take one over with \`adopt: { ${adoptKey} }\`) and run \`pulumi up\`.`,
-    );
+/** What to do by hand after a lost create answer about an unmarked Qovery token (see unmarkedLostAnswer). */
+export function unmarkedQoveryAdvice(kind: string, name: string, adoptKey: string): string {
+    return `If the organization has ${kind}s named "${name}" that no stack holds, delete them (or take one over with \`adopt: { ${adoptKey} }\`) and run \`pulumi up\`.`;
 }
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -306,7 +308,11 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
                     throw e;
                 }
                 if (!marked) {
-                    throw unmarkedLostAnswer(e, "git token", inputs.name, "gitTokenId");
+                    throw unmarkedLostAnswer(
+                        e,
+                        "git token",
+                        unmarkedQoveryAdvice("git token", inputs.name, "gitTokenId"),
+                    );
                 }
                 const mine = await takeOverLeftovers();
                 if (mine) {

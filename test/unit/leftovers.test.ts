@@ -38,7 +38,7 @@ function fakeService(opts: { leftovers?: number[]; creates: ("ok" | "lost")[]; l
             return { id };
         },
         noun: "API token",
-        unmarkedLostAnswer: (e) => e.withOutcome("unmarked", "look by hand"),
+        unmarkedAdvice: "look by hand",
     };
     return { steps, calls, live };
 }
@@ -76,7 +76,7 @@ describe("createClearingLeftovers", () => {
             () => expect.fail("should fail"),
             (e: unknown) => e as ApiError,
         );
-        expect(error.message).to.include("unmarked");
+        expect(error.message).to.include("carries no ownership mark").and.include("look by hand");
         expect(calls).to.deep.equal(["create 100"]);
         expect([...live].sort((a, b) => a - b)).to.deep.equal([7, 100]);
     });
