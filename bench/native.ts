@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { NATIVE_KINDS } from "../provider/native/kinds";
-import { createTestWorkspace, ensureEngine, ensureYamlHost, repoRoot } from "../test/e2e/harness";
+import { createTestWorkspace, ensureYamlHost, pluginsOnPath } from "../test/e2e/harness";
+import { yamlProgram } from "../test/e2e/yaml";
 import { nativeSandboxStackConfig, type Sandbox, sandboxStackConfig } from "../test/sandbox";
 import { OPS, type Op, type Program, type RunTiming, series } from "./engine";
 import { RssSampler } from "./rss";
@@ -45,19 +46,9 @@ export interface NativeResult {
 
 const ANCHOR: TokenSpec = { ...tokenSpec("GiteaToken", 999), name: "anchor" };
 
-/** The YAML program declaring `specs` through the plugin of this checkout (found through `plugins.providers`). */
-export function yamlProgram(specs: readonly TokenSpec[]): string {
-    const lines = [
-        "name: bench-native",
-        "runtime: yaml",
-        "plugins:",
-        "  providers:",
-        "    - name: accesstokens",
-        `      path: ${path.join(repoRoot, "bin")}`,
-    ];
-    if (specs.length > 0) {
-        lines.push("resources:");
-    }
+/** The YAML program declaring `specs` through the plugin of this checkout. */
+function benchYamlProgram(specs: readonly TokenSpec[]): string {
+    const lines = specs.length > 0 ? ["resources:"] : [];
     for (const spec of specs) {
         const kind = NATIVE_KINDS.find((k) => k.token.endsWith(`:${spec.kind}`));
         if (!kind) {
@@ -66,23 +57,19 @@ export function yamlProgram(specs: readonly TokenSpec[]): string {
         // JSON is YAML: the arguments go as a flow mapping.
         lines.push(`  ${spec.name}:`, `    type: ${kind.token}`, `    properties: ${JSON.stringify(spec.args)}`);
     }
-    return `${lines.join("\n")}\n`;
+    return yamlProgram("bench-native", `${lines.join("\n")}\n`);
 }
 
 /** A stack of the YAML program on the sandbox, configured with the plugin's `accesstokens:*` keys. */
 async function nativeStack(sandbox: Sandbox): Promise<BenchStack> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pat-bench-native-"));
     const setTokens = (specs: readonly TokenSpec[]) =>
-        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram(specs));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), benchYamlProgram(specs));
     setTokens([]);
     const ws = await createTestWorkspace(dir, {
         stackName: `bench-${process.pid}-native`,
         config: nativeSandboxStackConfig(sandbox),
-        envVars: {
-            PATH: [ensureYamlHost(), ensureEngine(), process.env.PATH ?? ""].join(path.delimiter),
-            // The YAML host is a plugin found on PATH.
-            PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
-        },
+        envVars: pluginsOnPath(ensureYamlHost()),
     }).catch((e: unknown) => {
         fs.rmSync(dir, { recursive: true, force: true });
         throw e;

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { OpMap } from "@pulumi/pulumi/automation";
-import { createTestWorkspace, ensureEngine, installedProgramDir, type TestWorkspace } from "../test/e2e/harness";
+import { createTestWorkspace, installedProgramDir, pluginsOnPath, type TestWorkspace } from "../test/e2e/harness";
 import { type RecordedRequest, SEED } from "../test/sandbox";
 import { median, sum } from "./stats";
 
@@ -105,14 +105,7 @@ export async function benchStack(
             envVars: {
                 BENCH_TOKENS_FILE: specFile,
                 ...(opts.nativePlugin
-                    ? {
-                          PATH: [
-                              path.join(dir, "node_modules", "pulumi-access-tokens", "bin"),
-                              ensureEngine(),
-                              process.env.PATH ?? "",
-                          ].join(path.delimiter),
-                          PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
-                      }
+                    ? pluginsOnPath(path.join(dir, "node_modules", "pulumi-access-tokens", "bin"))
                     : {}),
             },
         });

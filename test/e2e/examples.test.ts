@@ -13,7 +13,14 @@ import {
     startSandbox,
     tokensMadeByPrograms,
 } from "../sandbox";
-import { createTestWorkspace, ensureEngine, ensureYamlHost, repoRoot, type TestWorkspaceOptions } from "./harness";
+import {
+    createTestWorkspace,
+    ensureEngine,
+    ensureYamlHost,
+    pluginsOnPath,
+    repoRoot,
+    type TestWorkspaceOptions,
+} from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
 const examplesDir = path.join(repoRoot, "examples");
@@ -34,12 +41,7 @@ function workspaceOptions(example: string, sandbox: Sandbox): TestWorkspaceOptio
     const projectKeys = Object.entries(sandboxStackConfig(sandbox)).filter(([key]) => !key.includes(":"));
     return {
         config: { ...nativeSandboxStackConfig(sandbox), ...Object.fromEntries<StackConfigValue>(projectKeys) },
-        envVars: {
-            PATH: [path.join(repoRoot, "bin"), ensureYamlHost(), ensureEngine(), process.env.PATH ?? ""].join(
-                path.delimiter,
-            ),
-            PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
-        },
+        envVars: pluginsOnPath(path.join(repoRoot, "bin"), ensureYamlHost()),
     };
 }
 

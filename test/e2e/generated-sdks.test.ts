@@ -38,33 +38,37 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 }
 
 /**
- * Where tree-sitter's C# grammar (tree-sitter-c-sharp, current C#) finds a syntax error in `source`: `line:column`
- * of each error or missing node, at most `limit` of them (none when the file parses).
+ * Loads tree-sitter's C# grammar (tree-sitter-c-sharp, current C#) once and returns the check: `line:column` of each
+ * error or missing node of `source`, at most `limit` of them (none when the file parses).
  */
-async function csharpSyntaxErrors(source: string, limit = 5): Promise<string[]> {
+async function csharpSyntaxChecker(): Promise<(source: string, limit?: number) => string[]> {
     await Parser.init();
     const parser = new Parser();
     parser.setLanguage(await Language.load(require.resolve("tree-sitter-c-sharp/tree-sitter-c_sharp.wasm")));
-    const tree = parser.parse(source);
-    const found: string[] = [];
-    const visit = (node: TreeSitterNode) => {
-        if (found.length >= limit) {
-            return;
+    return (source, limit = 5) => {
+        const tree = parser.parse(source);
+        if (!tree) {
+            return ["unparsed"];
         }
-        if (node.isError || node.isMissing) {
-            found.push(`${node.startPosition.row + 1}:${node.startPosition.column + 1}`);
-        } else if (node.hasError) {
-            for (const child of node.children) {
-                if (child) {
-                    visit(child);
+        const found: string[] = [];
+        const visit = (node: TreeSitterNode) => {
+            if (found.length >= limit) {
+                return;
+            }
+            if (node.isError || node.isMissing) {
+                found.push(`${node.startPosition.row + 1}:${node.startPosition.column + 1}`);
+            } else if (node.hasError) {
+                for (const child of node.children) {
+                    if (child) {
+                        visit(child);
+                    }
                 }
             }
-        }
-    };
-    if (tree) {
+        };
         visit(tree.rootNode);
-    }
-    return tree ? found : ["unparsed"];
+        tree.delete();
+        return found;
+    };
 }
 
 /** The repository's own tsc (devDependency), not whatever the generated package.json names. */
@@ -140,9 +144,11 @@ describe("e2e: the generated SDKs of the native provider plugin (sdk/generated)"
         const dotnet = path.join(GENERATED, "dotnet");
         const sources = filesUnder(dotnet).filter((file) => file.endsWith(".cs"));
         expect(sources.length).to.be.greaterThan(50);
+        const syntaxErrors = await csharpSyntaxChecker();
+        expect(syntaxErrors("class C { void M() { int x = ; } }"), "the check finds an error").to.not.deep.equal([]);
         const failures: string[] = [];
         for (const source of sources) {
-            const errors = await csharpSyntaxErrors(fs.readFileSync(path.join(dotnet, source), "utf8"));
+            const errors = syntaxErrors(fs.readFileSync(path.join(dotnet, source), "utf8"));
             if (errors.length > 0) {
                 failures.push(`${source} at ${errors.join(", ")}`);
             }

@@ -129,6 +129,17 @@ export function ensureYamlHost(): string {
     return ensureBuilt("ensure-yaml", "pulumi-language-yaml");
 }
 
+/**
+ * The environment that lets the engine take plugins from PATH (the YAML host, the native plugin): `dirs` first,
+ * then the engine's own directory.
+ */
+export function pluginsOnPath(...dirs: string[]): Record<string, string> {
+    return {
+        PATH: [...dirs, ensureEngine(), process.env.PATH ?? ""].join(path.delimiter),
+        PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
+    };
+}
+
 export interface TestWorkspaceOptions {
     /** Stack name; defaults to a unique `test-<hex>` (its Pulumi.<stack>.yaml lands in the program dir). */
     stackName?: string;

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { nativeSandboxStackConfig, type Sandbox, type StackConfigValue, sandboxStackConfig } from "../sandbox";
-import { createTestWorkspace, ensureEngine, ensureYamlHost, repoRoot, type TestWorkspace } from "./harness";
+import { createTestWorkspace, ensureYamlHost, pluginsOnPath, repoRoot, type TestWorkspace } from "./harness";
 
 /** The YAML program: the plugin is found through `plugins.providers` (this checkout's bin/). */
 export function yamlProgram(name: string, resources: string): string {
@@ -44,17 +44,11 @@ export async function createYamlStack(
     /** The project's own config (keys without a namespace), beside the plugin's. */
     projectConfig: Record<string, StackConfigValue> = {},
 ): Promise<YamlStack> {
-    const yamlHost = ensureYamlHost();
-    const engine = ensureEngine();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pat-${name}-`));
     const writeProgram = (text: string) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram(name, text));
     writeProgram(resources);
     const ws = await createTestWorkspace(dir, {
-        envVars: {
-            PATH: [yamlHost, engine, process.env.PATH ?? ""].join(path.delimiter),
-            // The YAML host is a plugin found on PATH.
-            PULUMI_IGNORE_AMBIENT_PLUGINS: "false",
-        },
+        envVars: pluginsOnPath(ensureYamlHost()),
         // The sandbox's usual stack config (`gitlab:token`, …) under the plugin's keys (`accesstokens:gitlabToken`, …).
         config: { ...nativeSandboxStackConfig(sandbox), ...projectConfig },
     });
