@@ -22,7 +22,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { GitLabClient } from "../../provider/gitlab/client";
+import {
+    GitLabClient,
+    GitLabDeployTokenClient,
+    GitLabTriggerClient,
+    personalTokenHome,
+} from "../../provider/gitlab/client";
+import { QoveryClient } from "../../provider/qovery/client";
 import {
     type FaultSpec,
     type LiveToken,
@@ -121,6 +127,27 @@ const qovery = (method: string, tail: string): RequestMatch => ({
     service: "qovery",
     method,
     path: new RegExp(`/qovery/organization/${QOVERY_ORG}/gitToken${tail}$`),
+});
+const SERVICE_ACCOUNT = SEED.gitlab.serviceAccounts.deploy.id;
+const servicePersonal = (method: string, tail: string): RequestMatch => ({
+    service: "gitlab",
+    method,
+    path: new RegExp(`/gitlab/api/v4/groups/acme/service_accounts/${SERVICE_ACCOUNT}/personal_access_tokens${tail}$`),
+});
+const deployTokens = (method: string, tail: string): RequestMatch => ({
+    service: "gitlab",
+    method,
+    path: new RegExp(`/gitlab/api/v4/projects/101/deploy_tokens${tail}$`),
+});
+const triggers = (method: string, tail: string): RequestMatch => ({
+    service: "gitlab",
+    method,
+    path: new RegExp(`/gitlab/api/v4/projects/101/triggers${tail}$`),
+});
+const qoveryApi = (method: string, tail: string): RequestMatch => ({
+    service: "qovery",
+    method,
+    path: new RegExp(`/qovery/organization/${QOVERY_ORG}/apiToken${tail}$`),
 });
 /** The consumer's look-up before its delete: the engine deletes the consumer before the token it holds. */
 const consumerDeleteLookUp = qovery("GET", "/[^/]+/associatedServices");
@@ -290,6 +317,117 @@ const KINDS: KindCase[] = [
         ],
         destroy: { lookUp: qovery("GET", "/[^/]+/associatedServices"), mutation: qovery("DELETE", "/[^/]+") },
     },
+    {
+        title: "PersonalAccessToken (a service account's)",
+        resources: (t) => [
+            {
+                kind: "PersonalAccessToken",
+                name: "overlap",
+                args: {
+                    serviceAccount: { group: "acme", userId: SERVICE_ACCOUNT },
+                    name: "personal",
+                    scopes: ["read_api"],
+                    rotationTrigger: t.overlap ?? "0",
+                },
+            },
+            {
+                kind: "PersonalAccessToken",
+                name: "inplace",
+                args: {
+                    serviceAccount: { group: "acme", userId: SERVICE_ACCOUNT },
+                    name: "inplace",
+                    scopes: ["read_api"],
+                    rotation: ROTATE_IN_PLACE,
+                    rotationTrigger: "$id:overlap",
+                },
+            },
+            consumer("consumer", "inplace", "GITHUB"),
+        ],
+        consumers: { consumer: "inplace" },
+        up: { lookUp: servicePersonal("GET", ""), mutation: servicePersonal("POST", "") },
+        rotations: [
+            {
+                title: "overlap rotation",
+                resource: "overlap",
+                spots: { lookUp: servicePersonal("GET", ""), mutation: servicePersonal("POST", "") },
+            },
+            {
+                title: "rotate rotation (follows the overlap one)",
+                resource: "overlap",
+                spots: { lookUp: servicePersonal("POST", ""), mutation: servicePersonal("POST", "/\\d+/rotate") },
+            },
+        ],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: servicePersonal("DELETE", "/\\d+") },
+    },
+    {
+        title: "DeployToken",
+        resources: (t) => [
+            {
+                kind: "DeployToken",
+                name: "deploy",
+                args: { project: 101, name: "deploy", scopes: ["read_registry"], rotationTrigger: t.deploy ?? "0" },
+            },
+            consumer("consumer", "deploy", "GITHUB"),
+        ],
+        consumers: { consumer: "deploy" },
+        up: { lookUp: deployTokens("GET", ""), mutation: deployTokens("POST", "") },
+        rotations: [
+            {
+                title: "replacement",
+                resource: "deploy",
+                spots: { lookUp: deployTokens("GET", ""), mutation: deployTokens("POST", "") },
+            },
+        ],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: deployTokens("DELETE", "/\\d+") },
+    },
+    {
+        title: "PipelineTriggerToken",
+        resources: (t) => [
+            {
+                kind: "PipelineTriggerToken",
+                name: "trigger",
+                args: { project: 101, description: "deploys", rotationTrigger: t.trigger ?? "0" },
+            },
+            consumer("consumer", "trigger", "GITHUB"),
+        ],
+        consumers: { consumer: "trigger" },
+        up: { lookUp: triggers("GET", ""), mutation: triggers("POST", "") },
+        rotations: [
+            {
+                title: "replacement",
+                resource: "trigger",
+                spots: { lookUp: triggers("GET", ""), mutation: triggers("POST", "") },
+            },
+        ],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: triggers("DELETE", "/\\d+") },
+    },
+    {
+        title: "QoveryApiToken",
+        resources: (t) => [
+            {
+                kind: "QoveryApiToken",
+                name: "api",
+                args: {
+                    organizationId: QOVERY_ORG,
+                    name: "api",
+                    roleId: SEED.qovery.roles.devops.id,
+                    rotationTrigger: t.api ?? "0",
+                },
+            },
+            consumer("consumer", "api", "GITHUB"),
+        ],
+        consumers: { consumer: "api" },
+        up: { lookUp: qoveryApi("GET", ""), mutation: qoveryApi("POST", "") },
+        rotations: [
+            {
+                // Names are unique per organization: the old token is deleted first, then the new one created.
+                title: "replacement (delete before create)",
+                resource: "api",
+                spots: { lookUp: qoveryApi("GET", ""), mutation: qoveryApi("POST", "") },
+            },
+        ],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: qoveryApi("DELETE", "/[^/]+") },
+    },
 ];
 
 function nameOf(resource: CheckpointResource): string {
@@ -311,7 +449,7 @@ function plain(value: unknown): unknown {
 
 function tokenIdOf(resource: CheckpointResource): string {
     const outputs = resource.outputs ?? {};
-    return String(plain(outputs.tokenId ?? outputs.gitTokenId));
+    return String(plain(outputs.tokenId ?? outputs.gitTokenId ?? outputs.apiTokenId));
 }
 
 function kindChain(kind: KindCase): KindChain {
@@ -613,19 +751,38 @@ function runInOrder(steps: Step[], after: Promise<unknown>): Array<Promise<void>
     return outcomes;
 }
 
-/** Chains run at the same time: ProjectAccessToken (the longest) alone, the others two by two. */
+/** Chains run at the same time: ProjectAccessToken (the longest) alone, the others taking turns in two lanes. */
 const LANES = 3;
 
 const RUN_FLAGS = ["--yes", "--skip-preview", "--non-interactive"];
 
-/** One token made by hand (not through Pulumi) next to the declared ones, per service the kinds use. */
+/** Tokens made by hand (not through Pulumi) next to the declared ones, of every kind, most with a declared name. */
 async function makeForeignTokens(sandbox: Sandbox): Promise<Array<{ service: ServiceName; id: string }>> {
     const admin = new GitLabClient({ apiUrl: `${sandbox.baseUrls.gitlab}/api/v4`, token: SEED.gitlab.tokens.root });
     const project = await admin.create("project", "101", { name: "overlap", scopes: ["read_api"] });
     const group = await admin.create("group", "11", { name: "inplace", scopes: ["read_api"] });
     const giteaToken = sandbox.gitea.insertToken("bob", "ci-by-hand", ["read:repository"]);
     const codacyToken = sandbox.codacy.insertToken("gh", "acme", "repo-001");
+    // Same names as the declared ones where the service allows it (Qovery API token names are unique).
+    const owner = { apiUrl: `${sandbox.baseUrls.gitlab}/api/v4`, token: SEED.gitlab.tokens.owner };
+    const personal = await new GitLabClient(owner).createAt(
+        personalTokenHome({ serviceAccount: { group: "acme", userId: SERVICE_ACCOUNT } }),
+        { name: "personal", scopes: ["read_api"] },
+    );
+    const deploy = await new GitLabDeployTokenClient(owner).create("project", "101", {
+        name: "deploy",
+        scopes: ["read_registry"],
+    });
+    const trigger = await new GitLabTriggerClient(owner).create("101", "deploys");
+    const api = await new QoveryClient({
+        apiUrl: sandbox.baseUrls.qovery,
+        apiToken: SEED.qovery.apiToken,
+    }).createApiToken(QOVERY_ORG, { name: "api-by-hand", role_id: SEED.qovery.roles.devops.id });
     return [
+        { service: "gitlab", id: String(personal.id) },
+        { service: "gitlab", id: String(deploy.id) },
+        { service: "gitlab", id: String(trigger.id) },
+        { service: "qovery", id: String(api.id) },
         { service: "gitlab", id: String(project.id) },
         { service: "gitlab", id: String(group.id) },
         { service: "gitea", id: String(giteaToken.id) },
@@ -637,7 +794,9 @@ async function makeForeignTokens(sandbox: Sandbox): Promise<Array<{ service: Ser
 function removeOutOfBand(sandbox: Sandbox, token: LiveToken): void {
     switch (token.service) {
         case "gitlab":
-            sandbox.gitlab.revoke(Number(token.id));
+            sandbox.gitlab.revoke(Number(token.id)) ||
+                sandbox.gitlab.revokeDeployToken(Number(token.id)) ||
+                sandbox.gitlab.deleteTrigger(Number(token.id));
             return;
         case "gitea":
             sandbox.gitea.deleteToken(Number(token.id));
@@ -646,7 +805,7 @@ function removeOutOfBand(sandbox: Sandbox, token: LiveToken): void {
             sandbox.codacy.deleteToken(Number(token.id));
             return;
         case "qovery":
-            sandbox.qovery.deleteToken(token.id);
+            sandbox.qovery.deleteToken(token.id) || sandbox.qovery.deleteApiToken(token.id);
             return;
     }
 }
