@@ -103,52 +103,23 @@ interface KindCase {
     leftoverNeedsManualStep?: ServiceName;
 }
 
-const gitlabProject = (method: string, tail: string): RequestMatch => ({
-    service: "gitlab",
-    method,
-    path: new RegExp(`/gitlab/api/v4/projects/101/access_tokens${tail}$`),
-});
-const gitlabGroup = (method: string, tail: string): RequestMatch => ({
-    service: "gitlab",
-    method,
-    path: new RegExp(`/gitlab/api/v4/groups/11/access_tokens${tail}$`),
-});
-const gitea = (method: string, tail: string): RequestMatch => ({
-    service: "gitea",
-    method,
-    path: new RegExp(`/gitea/api/v1/users/bob/tokens${tail}$`),
-});
-const codacy = (method: string, tail: string): RequestMatch => ({
-    service: "codacy",
-    method,
-    path: new RegExp(`${CODACY_REPO}${tail}$`),
-});
-const qovery = (method: string, tail: string): RequestMatch => ({
-    service: "qovery",
-    method,
-    path: new RegExp(`/qovery/organization/${QOVERY_ORG}/gitToken${tail}$`),
-});
+/** Requests to one token collection: `tail` (a RegExp source) follows `collection`'s path. */
+const requestsTo =
+    (service: ServiceName, collection: string) =>
+    (method: string, tail: string): RequestMatch => ({ service, method, path: new RegExp(`${collection}${tail}$`) });
 const SERVICE_ACCOUNT = SEED.gitlab.serviceAccounts.deploy.id;
-const servicePersonal = (method: string, tail: string): RequestMatch => ({
-    service: "gitlab",
-    method,
-    path: new RegExp(`/gitlab/api/v4/groups/acme/service_accounts/${SERVICE_ACCOUNT}/personal_access_tokens${tail}$`),
-});
-const deployTokens = (method: string, tail: string): RequestMatch => ({
-    service: "gitlab",
-    method,
-    path: new RegExp(`/gitlab/api/v4/projects/101/deploy_tokens${tail}$`),
-});
-const triggers = (method: string, tail: string): RequestMatch => ({
-    service: "gitlab",
-    method,
-    path: new RegExp(`/gitlab/api/v4/projects/101/triggers${tail}$`),
-});
-const qoveryApi = (method: string, tail: string): RequestMatch => ({
-    service: "qovery",
-    method,
-    path: new RegExp(`/qovery/organization/${QOVERY_ORG}/apiToken${tail}$`),
-});
+const gitlabProject = requestsTo("gitlab", "/gitlab/api/v4/projects/101/access_tokens");
+const gitlabGroup = requestsTo("gitlab", "/gitlab/api/v4/groups/11/access_tokens");
+const servicePersonal = requestsTo(
+    "gitlab",
+    `/gitlab/api/v4/groups/acme/service_accounts/${SERVICE_ACCOUNT}/personal_access_tokens`,
+);
+const deployTokens = requestsTo("gitlab", "/gitlab/api/v4/projects/101/deploy_tokens");
+const triggers = requestsTo("gitlab", "/gitlab/api/v4/projects/101/triggers");
+const gitea = requestsTo("gitea", "/gitea/api/v1/users/bob/tokens");
+const codacy = requestsTo("codacy", CODACY_REPO);
+const qovery = requestsTo("qovery", `/qovery/organization/${QOVERY_ORG}/gitToken`);
+const qoveryApi = requestsTo("qovery", `/qovery/organization/${QOVERY_ORG}/apiToken`);
 /** The consumer's look-up before its delete: the engine deletes the consumer before the token it holds. */
 const consumerDeleteLookUp = qovery("GET", "/[^/]+/associatedServices");
 
@@ -163,82 +134,109 @@ function consumer(name: string, source: string, type: "GITLAB" | "GITHUB"): Spec
 
 const ROTATE_IN_PLACE = { expiresInDays: 30, rotateBeforeDays: 7, strategy: "rotate" };
 
+/**
+ * A GitLab access or personal token kind: "overlap" (replaced, the new token before the old one goes) and "inplace"
+ * (rotated in place whenever "overlap" is replaced, so that the kill point before the rotate request can be held:
+ * the rotate waits for that create's answer), and a Qovery git token holding `fed`'s value. `killOverlap` adds the
+ * overlap replacement's kill points to the in-place rotate's.
+ */
+function overlapAndInPlace(c: {
+    title: string;
+    kind: string;
+    parent: Record<string, unknown>;
+    tokens: (method: string, tail: string) => RequestMatch;
+    fed: "overlap" | "inplace";
+    consumerType: "GITLAB" | "GITHUB";
+    killOverlap: boolean;
+}): KindCase {
+    const rotateInPlace: Rotation = {
+        title: "rotate rotation (follows the overlap one)",
+        resource: "overlap",
+        spots: { lookUp: c.tokens("POST", ""), mutation: c.tokens("POST", "/\\d+/rotate") },
+    };
+    const overlap: Rotation = {
+        title: "overlap rotation",
+        resource: "overlap",
+        spots: { lookUp: c.tokens("GET", ""), mutation: c.tokens("POST", "") },
+    };
+    return {
+        title: c.title,
+        resources: (t) => [
+            {
+                kind: c.kind,
+                name: "overlap",
+                args: { ...c.parent, name: "overlap", scopes: ["read_api"], rotationTrigger: t.overlap ?? "0" },
+            },
+            {
+                kind: c.kind,
+                name: "inplace",
+                args: {
+                    ...c.parent,
+                    name: "inplace",
+                    scopes: ["read_api"],
+                    rotation: ROTATE_IN_PLACE,
+                    rotationTrigger: "$id:overlap",
+                },
+            },
+            consumer("consumer", c.fed, c.consumerType),
+        ],
+        consumers: { consumer: c.fed },
+        up: { lookUp: c.tokens("GET", ""), mutation: c.tokens("POST", "") },
+        rotations: c.killOverlap ? [overlap, rotateInPlace] : [rotateInPlace],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: c.tokens("DELETE", "/\\d+") },
+    };
+}
+
+/**
+ * One token (`name`) replaced whenever its rotationTrigger changes, new before old unless the title says otherwise,
+ * and a Qovery git token holding its value; the list before the create is the point before, the create the
+ * mutation.
+ */
+function replaced(c: {
+    title: string;
+    kind: string;
+    name: string;
+    args: Record<string, unknown>;
+    tokens: (method: string, tail: string) => RequestMatch;
+    rotationTitle: string;
+    deleteTail?: string;
+    leftoverNeedsManualStep?: ServiceName;
+}): KindCase {
+    const spots = { lookUp: c.tokens("GET", ""), mutation: c.tokens("POST", "") };
+    return {
+        title: c.title,
+        resources: (t) => [
+            { kind: c.kind, name: c.name, args: { ...c.args, rotationTrigger: t[c.name] ?? "0" } },
+            consumer("consumer", c.name, "GITHUB"),
+        ],
+        consumers: { consumer: c.name },
+        up: spots,
+        rotations: [{ title: c.rotationTitle, resource: c.name, spots }],
+        destroy: { lookUp: consumerDeleteLookUp, mutation: c.tokens("DELETE", c.deleteTail ?? "/\\d+") },
+        ...(c.leftoverNeedsManualStep ? { leftoverNeedsManualStep: c.leftoverNeedsManualStep } : {}),
+    };
+}
+
 const KINDS: KindCase[] = [
-    {
+    overlapAndInPlace({
         title: "ProjectAccessToken",
-        resources: (t) => [
-            {
-                kind: "ProjectAccessToken",
-                name: "overlap",
-                args: { project: 101, name: "overlap", scopes: ["read_api"], rotationTrigger: t.overlap ?? "0" },
-            },
-            {
-                kind: "ProjectAccessToken",
-                name: "inplace",
-                args: {
-                    project: 101,
-                    name: "inplace",
-                    scopes: ["read_api"],
-                    rotation: ROTATE_IN_PLACE,
-                    // Rotated in place whenever "overlap" is replaced: so that the kill point before the
-                    // rotate request can be held (the rotate waits for that create's answer).
-                    rotationTrigger: "$id:overlap",
-                },
-            },
-            consumer("consumer", "overlap", "GITLAB"),
-        ],
-        consumers: { consumer: "overlap" },
-        up: { lookUp: gitlabProject("GET", ""), mutation: gitlabProject("POST", "") },
-        rotations: [
-            {
-                title: "overlap rotation",
-                resource: "overlap",
-                spots: { lookUp: gitlabProject("GET", ""), mutation: gitlabProject("POST", "") },
-            },
-            {
-                title: "rotate rotation (follows the overlap one)",
-                resource: "overlap",
-                spots: { lookUp: gitlabProject("POST", ""), mutation: gitlabProject("POST", "/\\d+/rotate") },
-            },
-        ],
-        destroy: { lookUp: consumerDeleteLookUp, mutation: gitlabProject("DELETE", "/\\d+") },
-    },
-    {
+        kind: "ProjectAccessToken",
+        parent: { project: 101 },
+        tokens: gitlabProject,
+        fed: "overlap",
+        consumerType: "GITLAB",
+        killOverlap: true,
+    }),
+    // Same code as ProjectAccessToken, which kills the overlap replacement at each point: here the in-place rotate.
+    overlapAndInPlace({
         title: "GroupAccessToken",
-        resources: (t) => [
-            {
-                kind: "GroupAccessToken",
-                name: "overlap",
-                args: { group: 11, name: "overlap", scopes: ["read_api"], rotationTrigger: t.overlap ?? "0" },
-            },
-            {
-                kind: "GroupAccessToken",
-                name: "inplace",
-                args: {
-                    group: 11,
-                    name: "inplace",
-                    scopes: ["read_api"],
-                    rotation: ROTATE_IN_PLACE,
-                    // Rotated in place whenever "overlap" is replaced: so that the kill point before the
-                    // rotate request can be held (the rotate waits for that create's answer).
-                    rotationTrigger: "$id:overlap",
-                },
-            },
-            consumer("consumer", "inplace", "GITLAB"),
-        ],
-        consumers: { consumer: "inplace" },
-        up: { lookUp: gitlabGroup("GET", ""), mutation: gitlabGroup("POST", "") },
-        // Every rotation here replaces "overlap" and then rotates "inplace": ProjectAccessToken (the same code)
-        // kills the overlap replacement at each point; this one kills the in-place rotate.
-        rotations: [
-            {
-                title: "rotate rotation (follows the overlap one)",
-                resource: "overlap",
-                spots: { lookUp: gitlabGroup("POST", ""), mutation: gitlabGroup("POST", "/\\d+/rotate") },
-            },
-        ],
-        destroy: { lookUp: consumerDeleteLookUp, mutation: gitlabGroup("DELETE", "/\\d+") },
-    },
+        kind: "GroupAccessToken",
+        parent: { group: 11 },
+        tokens: gitlabGroup,
+        fed: "inplace",
+        consumerType: "GITLAB",
+        killOverlap: false,
+    }),
     {
         title: "GiteaToken",
         resources: (t) => [
@@ -267,33 +265,15 @@ const KINDS: KindCase[] = [
         ],
         destroy: { lookUp: consumerDeleteLookUp, mutation: gitea("DELETE", "/\\d+") },
     },
-    {
+    replaced({
         title: "CodacyRepoToken",
-        resources: (t) => [
-            {
-                kind: "CodacyRepoToken",
-                name: "codacy",
-                args: {
-                    provider: "gh",
-                    organization: "acme",
-                    repository: "repo-001",
-                    rotationTrigger: t.codacy ?? "0",
-                },
-            },
-            consumer("consumer", "codacy", "GITHUB"),
-        ],
-        consumers: { consumer: "codacy" },
-        up: { lookUp: codacy("GET", ""), mutation: codacy("POST", "") },
-        rotations: [
-            {
-                title: "overlap replacement",
-                resource: "codacy",
-                spots: { lookUp: codacy("GET", ""), mutation: codacy("POST", "") },
-            },
-        ],
-        destroy: { lookUp: consumerDeleteLookUp, mutation: codacy("DELETE", "/\\d+") },
+        kind: "CodacyRepoToken",
+        name: "codacy",
+        args: { provider: "gh", organization: "acme", repository: "repo-001" },
+        tokens: codacy,
+        rotationTitle: "overlap replacement",
         leftoverNeedsManualStep: "codacy",
-    },
+    }),
     {
         title: "QoveryGitToken fed by a GitLab token",
         resources: (t) => [
@@ -317,117 +297,41 @@ const KINDS: KindCase[] = [
         ],
         destroy: { lookUp: qovery("GET", "/[^/]+/associatedServices"), mutation: qovery("DELETE", "/[^/]+") },
     },
-    {
+    overlapAndInPlace({
         title: "PersonalAccessToken (a service account's)",
-        resources: (t) => [
-            {
-                kind: "PersonalAccessToken",
-                name: "overlap",
-                args: {
-                    serviceAccount: { group: "acme", userId: SERVICE_ACCOUNT },
-                    name: "personal",
-                    scopes: ["read_api"],
-                    rotationTrigger: t.overlap ?? "0",
-                },
-            },
-            {
-                kind: "PersonalAccessToken",
-                name: "inplace",
-                args: {
-                    serviceAccount: { group: "acme", userId: SERVICE_ACCOUNT },
-                    name: "inplace",
-                    scopes: ["read_api"],
-                    rotation: ROTATE_IN_PLACE,
-                    rotationTrigger: "$id:overlap",
-                },
-            },
-            consumer("consumer", "inplace", "GITHUB"),
-        ],
-        consumers: { consumer: "inplace" },
-        up: { lookUp: servicePersonal("GET", ""), mutation: servicePersonal("POST", "") },
-        rotations: [
-            {
-                title: "overlap rotation",
-                resource: "overlap",
-                spots: { lookUp: servicePersonal("GET", ""), mutation: servicePersonal("POST", "") },
-            },
-            {
-                title: "rotate rotation (follows the overlap one)",
-                resource: "overlap",
-                spots: { lookUp: servicePersonal("POST", ""), mutation: servicePersonal("POST", "/\\d+/rotate") },
-            },
-        ],
-        destroy: { lookUp: consumerDeleteLookUp, mutation: servicePersonal("DELETE", "/\\d+") },
-    },
-    {
+        kind: "PersonalAccessToken",
+        parent: { serviceAccount: { group: "acme", userId: SERVICE_ACCOUNT } },
+        tokens: servicePersonal,
+        fed: "inplace",
+        consumerType: "GITHUB",
+        killOverlap: true,
+    }),
+    replaced({
         title: "DeployToken",
-        resources: (t) => [
-            {
-                kind: "DeployToken",
-                name: "deploy",
-                args: { project: 101, name: "deploy", scopes: ["read_registry"], rotationTrigger: t.deploy ?? "0" },
-            },
-            consumer("consumer", "deploy", "GITHUB"),
-        ],
-        consumers: { consumer: "deploy" },
-        up: { lookUp: deployTokens("GET", ""), mutation: deployTokens("POST", "") },
-        rotations: [
-            {
-                title: "replacement",
-                resource: "deploy",
-                spots: { lookUp: deployTokens("GET", ""), mutation: deployTokens("POST", "") },
-            },
-        ],
-        destroy: { lookUp: consumerDeleteLookUp, mutation: deployTokens("DELETE", "/\\d+") },
-    },
-    {
+        kind: "DeployToken",
+        name: "deploy",
+        args: { project: 101, name: "deploy", scopes: ["read_registry"] },
+        tokens: deployTokens,
+        rotationTitle: "replacement",
+    }),
+    replaced({
         title: "PipelineTriggerToken",
-        resources: (t) => [
-            {
-                kind: "PipelineTriggerToken",
-                name: "trigger",
-                args: { project: 101, description: "deploys", rotationTrigger: t.trigger ?? "0" },
-            },
-            consumer("consumer", "trigger", "GITHUB"),
-        ],
-        consumers: { consumer: "trigger" },
-        up: { lookUp: triggers("GET", ""), mutation: triggers("POST", "") },
-        rotations: [
-            {
-                title: "replacement",
-                resource: "trigger",
-                spots: { lookUp: triggers("GET", ""), mutation: triggers("POST", "") },
-            },
-        ],
-        destroy: { lookUp: consumerDeleteLookUp, mutation: triggers("DELETE", "/\\d+") },
-    },
-    {
+        kind: "PipelineTriggerToken",
+        name: "trigger",
+        args: { project: 101, description: "deploys" },
+        tokens: triggers,
+        rotationTitle: "replacement",
+    }),
+    // Names are unique per organization: the old token is deleted first, then the new one created.
+    replaced({
         title: "QoveryApiToken",
-        resources: (t) => [
-            {
-                kind: "QoveryApiToken",
-                name: "api",
-                args: {
-                    organizationId: QOVERY_ORG,
-                    name: "api",
-                    roleId: SEED.qovery.roles.devops.id,
-                    rotationTrigger: t.api ?? "0",
-                },
-            },
-            consumer("consumer", "api", "GITHUB"),
-        ],
-        consumers: { consumer: "api" },
-        up: { lookUp: qoveryApi("GET", ""), mutation: qoveryApi("POST", "") },
-        rotations: [
-            {
-                // Names are unique per organization: the old token is deleted first, then the new one created.
-                title: "replacement (delete before create)",
-                resource: "api",
-                spots: { lookUp: qoveryApi("GET", ""), mutation: qoveryApi("POST", "") },
-            },
-        ],
-        destroy: { lookUp: consumerDeleteLookUp, mutation: qoveryApi("DELETE", "/[^/]+") },
-    },
+        kind: "QoveryApiToken",
+        name: "api",
+        args: { organizationId: QOVERY_ORG, name: "api", roleId: SEED.qovery.roles.devops.id },
+        tokens: qoveryApi,
+        rotationTitle: "replacement (delete before create)",
+        deleteTail: "/[^/]+",
+    }),
 ];
 
 function nameOf(resource: CheckpointResource): string {
@@ -767,7 +671,7 @@ async function makeForeignTokens(sandbox: Sandbox): Promise<Array<{ service: Ser
     const owner = { apiUrl: `${sandbox.baseUrls.gitlab}/api/v4`, token: SEED.gitlab.tokens.owner };
     const personal = await new GitLabClient(owner).createAt(
         personalTokenHome({ serviceAccount: { group: "acme", userId: SERVICE_ACCOUNT } }),
-        { name: "personal", scopes: ["read_api"] },
+        { name: "overlap", scopes: ["read_api"] },
     );
     const deploy = await new GitLabDeployTokenClient(owner).create("project", "101", {
         name: "deploy",
