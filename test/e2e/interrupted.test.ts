@@ -393,7 +393,7 @@ function kindChain(kind: KindCase): KindChain {
     /** Tokens the programs made that the state does not know (after a failed test), foreign ones kept. */
     function removeLeftovers(): void {
         for (const token of madeByPrograms()) {
-            removeOutOfBand(sandbox, token);
+            sandbox.revokeOutOfBand(token.service, token.id);
         }
     }
 
@@ -692,26 +692,6 @@ async function makeForeignTokens(sandbox: Sandbox): Promise<Array<{ service: Ser
         { service: "gitea", id: String(giteaToken.id) },
         { service: "codacy", id: String(codacyToken.id) },
     ];
-}
-
-/** Deletes (GitLab: revokes) a token behind Pulumi's back, to clean up after a failed test. */
-function removeOutOfBand(sandbox: Sandbox, token: LiveToken): void {
-    switch (token.service) {
-        case "gitlab":
-            sandbox.gitlab.revoke(Number(token.id)) ||
-                sandbox.gitlab.revokeDeployToken(Number(token.id)) ||
-                sandbox.gitlab.deleteTrigger(Number(token.id));
-            return;
-        case "gitea":
-            sandbox.gitea.deleteToken(Number(token.id));
-            return;
-        case "codacy":
-            sandbox.codacy.deleteToken(Number(token.id));
-            return;
-        case "qovery":
-            sandbox.qovery.deleteToken(token.id) || sandbox.qovery.deleteApiToken(token.id);
-            return;
-    }
 }
 
 describe("e2e: a kill while the file backend saved the state (the README's empty-sidecar step)", function () {

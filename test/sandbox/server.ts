@@ -72,6 +72,8 @@ export interface Sandbox {
     reset(): void;
     /** Tokens that exist and are not revoked/deleted (expired ones included, `active: false`). */
     liveTokens(service?: ServiceName): LiveToken[];
+    /** Deletes (GitLab: revokes) a token of any kind behind the provider's back; false when there is none. */
+    revokeOutOfBand(service: ServiceName, id: string): boolean;
     /**
      * Every token of the four services (values included: in-process or test fixtures only) with the id
      * counters, as JSON that `restoreTokens` takes back, e.g. in another sandbox process started later.
@@ -139,6 +141,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             }, ms);
             timers.add(timer);
         });
+
+    const revokeOutOfBand = (service: ServiceName, id: string): boolean => emulators[service].revokeOutOfBand(id);
 
     const baseUrls = (): SandboxBaseUrls => ({
         gitlab: `${url}/gitlab`,
@@ -473,7 +477,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
                 if (!isServiceName(service) || (typeof id !== "string" && typeof id !== "number")) {
                     return json(400, { error: 'body must be {"service": "gitlab|gitea|codacy|qovery", "id": ...}' });
                 }
-                return emulators[service].revokeOutOfBand(String(id))
+                return revokeOutOfBand(service, String(id))
                     ? { status: 204 }
                     : json(404, { error: `no ${service} token ${id}` });
             }
@@ -556,6 +560,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         },
         reset,
         liveTokens,
+        revokeOutOfBand,
         snapshotTokens,
         restoreTokens,
         gitlab: gitlab.accessor,
