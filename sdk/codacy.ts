@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import * as dynamic from "@pulumi/pulumi/dynamic";
 import { type ConnectionArgs, type RotationArgs, secretInput, withSecretOutputs } from "./common";
 import codacyRepoTokenProvider = require("./providers/CodacyRepoToken");
+import { TokenResource } from "./tokenResource";
 
 /** Codacy's git provider codes: GitHub, GitHub Enterprise, GitLab, GitLab Enterprise, Bitbucket, Bitbucket Server. */
 export type CodacyProvider = "gh" | "ghe" | "gl" | "gle" | "bb" | "bbe";
@@ -36,7 +36,7 @@ export interface CodacyRepoTokenArgs {
  * A Codacy repository API token (`/organizations/:provider/:org/repositories/:repo/tokens`), e.g. for coverage
  * uploads. Tokens are immutable: changes replace them, the new one created before the old one is deleted.
  */
-export class CodacyRepoToken extends dynamic.Resource {
+export class CodacyRepoToken extends TokenResource {
     declare readonly provider: pulumi.Output<CodacyProvider>;
     declare readonly organization: pulumi.Output<string>;
     declare readonly repository: pulumi.Output<string>;

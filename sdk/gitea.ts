@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import * as dynamic from "@pulumi/pulumi/dynamic";
 import { type ConnectionArgs, type RotationArgs, ownerInput, secretInput, withSecretOutputs } from "./common";
 import giteaTokenProvider = require("./providers/GiteaToken");
+import { TokenResource } from "./tokenResource";
 
 type GiteaScopeCategory =
     | "activitypub"
@@ -59,7 +59,7 @@ export interface GiteaTokenArgs {
  * Gitea tokens are immutable and names are unique per user: a replacement that keeps the same name deletes the
  * old token first; change the name too (e.g. add a suffix) for a zero-downtime overlap.
  */
-export class GiteaToken extends dynamic.Resource {
+export class GiteaToken extends TokenResource {
     /**
      * The instance the token lives on: the API root it was created on (for GitLab e.g. `https://gitlab.example.com/api/v4`).
      * Reads, rotations and revocations go there whatever the configuration says later; a different configured

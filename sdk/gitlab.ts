@@ -9,6 +9,7 @@ import { type ConnectionArgs, ownerInput, type RotationArgs, secretInput, withSe
 import projectAccessTokenProvider = require("./providers/ProjectAccessToken");
 import groupAccessTokenProvider = require("./providers/GroupAccessToken");
 import personalAccessTokenProvider = require("./providers/PersonalAccessToken");
+import { TokenResource } from "./tokenResource";
 
 /** A GitLab scope this package knows; any other well-formed scope is accepted with a warning. */
 export type GitLabScope = (typeof GITLAB_SCOPES)[number];
@@ -65,7 +66,7 @@ export interface GroupAccessTokenArgs extends GitLabAccessTokenArgs {
 }
 
 /** Output properties shared by every GitLab token resource. */
-abstract class GitLabTokenResource extends pulumi.dynamic.Resource {
+abstract class GitLabTokenResource extends TokenResource {
     declare readonly name: pulumi.Output<string>;
     declare readonly scopes: pulumi.Output<string[]>;
     /** Expiry as granted by GitLab, `YYYY-MM-DD`. */

@@ -1,8 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { DEPLOY_TOKEN_SCOPES } from "../provider/gitlab/vocabulary";
 import { ownerInput, type RotationArgs, secretInput, withSecretOutputs } from "./common";
 import type { GitLabConnectionArgs } from "./gitlab";
 import deployTokenProvider = require("./providers/DeployToken");
+import { TokenResource } from "./tokenResource";
 
 /** A scope GitLab grants deploy tokens. */
 export type DeployTokenScope = (typeof DEPLOY_TOKEN_SCOPES)[number];
@@ -51,7 +52,7 @@ export interface DeployTokenArgs {
  * export const pullToken = pull.token; // secret
  * ```
  */
-export class DeployToken extends pulumi.dynamic.Resource {
+export class DeployToken extends TokenResource {
     /** The project as given, when the token belongs to a project. */
     declare readonly project: pulumi.Output<string | undefined>;
     /** The group as given, when the token belongs to a group. */

@@ -1,7 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { ownerInput, type RotationArgs, secretInput, withSecretOutputs } from "./common";
 import type { GitLabConnectionArgs } from "./gitlab";
 import pipelineTriggerTokenProvider = require("./providers/PipelineTriggerToken");
+import { TokenResource } from "./tokenResource";
 
 export interface PipelineTriggerTokenArgs {
     /** The project: numeric id or full path. Changing it replaces the token. */
@@ -31,7 +32,7 @@ export interface PipelineTriggerTokenArgs {
  * export const triggerToken = deployHook.token; // secret
  * ```
  */
-export class PipelineTriggerToken extends pulumi.dynamic.Resource {
+export class PipelineTriggerToken extends TokenResource {
     declare readonly project: pulumi.Output<string>;
     /** The declared description (on GitLab it is followed by this resource's ownership mark). */
     declare readonly description: pulumi.Output<string>;

@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import * as dynamic from "@pulumi/pulumi/dynamic";
 import { type ConnectionArgs, ownerInput, type RotationArgs, secretInput, withSecretOutputs } from "./common";
 import qoveryApiTokenProvider = require("./providers/QoveryApiToken");
 import qoveryGitTokenProvider = require("./providers/QoveryGitToken");
+import { TokenResource } from "./tokenResource";
 
 export type QoveryGitProvider = "GITHUB" | "GITLAB" | "BITBUCKET";
 
@@ -42,7 +42,7 @@ export interface QoveryGitTokenArgs {
  * A Qovery organization git token (`/organization/:id/gitToken`): the credential Qovery uses to pull code.
  * Unlike the other kinds it updates in place (`PUT`), so feeding it a rotated token keeps its id.
  */
-export class QoveryGitToken extends dynamic.Resource {
+export class QoveryGitToken extends TokenResource {
     declare readonly organizationId: pulumi.Output<string>;
     declare readonly name: pulumi.Output<string>;
     declare readonly type: pulumi.Output<QoveryGitProvider>;
@@ -129,7 +129,7 @@ export interface QoveryApiTokenArgs {
  * A Qovery organization API token (`/organization/:id/apiToken`): the credential a CI pipeline deploys on
  * Qovery with. Qovery cannot edit one, so every change of its inputs replaces it; its value is shown only once.
  */
-export class QoveryApiToken extends dynamic.Resource {
+export class QoveryApiToken extends TokenResource {
     declare readonly organizationId: pulumi.Output<string>;
     declare readonly name: pulumi.Output<string>;
     declare readonly description: pulumi.Output<string | undefined>;

@@ -110,4 +110,35 @@ describe("SDK resource classes", () => {
         expect(merged).to.deep.include({ protect: true });
         expect(merged.additionalSecretOutputs).to.deep.equal(["name", "token"]);
     });
+
+    it("registers without passing the traces recorded on each property's promises through the program's formatter", async () => {
+        const sdk = await import("../../sdk");
+        // What ts-node's source-map-support installs: a formatter that maps every frame (here it only says who asked).
+        const askedBy: string[] = [];
+        const programFormatter = (error: Error, frames: NodeJS.CallSite[]): string => {
+            askedBy.push(frames[0]?.getFunctionName() ?? "");
+            return `${error}\n    at (mapped)`;
+        };
+        const formatterBefore = Error.prepareStackTrace;
+        Error.prepareStackTrace = programFormatter;
+        try {
+            // Control: a plain dynamic resource has @pulumi/pulumi format a trace per promise, recorded by the
+            // function TokenResource recognizes (fails if a version of @pulumi/pulumi renames it).
+            class Plain extends pulumi.dynamic.Resource {}
+            new Plain({ create: async () => ({ id: "x" }) }, "plain", { a: "x" }, undefined, "t", "T");
+            expect(askedBy).to.include("debuggablePromise");
+            askedBy.length = 0;
+            new sdk.GiteaToken("traced", { name: "ci", scopes: ["read:user"] });
+            new sdk.ProjectAccessToken("traced", { project: "acme/web", name: "ci", scopes: ["read_api"] });
+            expect(askedBy).to.not.include("debuggablePromise");
+            // The resource's own source position (kept in the state) still goes through the program's formatter.
+            expect(askedBy.length).to.be.above(0);
+            expect(Error.prepareStackTrace).to.equal(programFormatter);
+            // Restored when the registration throws, too (an empty name is refused by @pulumi/pulumi).
+            expect(() => new sdk.GiteaToken("", { name: "ci", scopes: ["read:user"] })).to.throw();
+            expect(Error.prepareStackTrace).to.equal(programFormatter);
+        } finally {
+            Error.prepareStackTrace = formatterBefore;
+        }
+    });
 });
