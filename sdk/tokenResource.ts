@@ -14,10 +14,10 @@ const PROMISE_TRACE_RECORDER = "debuggablePromise";
  * @pulumi/pulumi reads `new Error().stack` for each of the four promises of each property. A TypeScript program
  * runs under ts-node, whose source-map-support maps every frame of every such stack back to TypeScript: with a
  * token's ~20 properties that was ~14 ms of the program's time per token, most of a no-change `up` at 1,000 tokens
- * (BENCHMARKS.md, item 6). While the resource registers, those recorded traces are formatted without source maps
- * (frame positions then point into the compiled JavaScript); every other stack trace (the resource's source
- * position kept in the state, the error @pulumi/pulumi prepares for a failed registration, the user's own) still
- * goes through the program's formatter when it is read.
+ * (BENCHMARKS.md, item 6). While the resource registers, those traces are not formatted at all (the leak report
+ * still names the resource and the property, from the promise's context); every other stack trace (the
+ * resource's source position kept in the state, the error @pulumi/pulumi prepares for a failed registration, the
+ * user's own) still goes through the program's formatter when it is read.
  */
 export abstract class TokenResource extends dynamic.Resource {
     protected constructor(
@@ -38,8 +38,8 @@ export abstract class TokenResource extends dynamic.Resource {
 }
 
 /**
- * Until the returned function is called, stack traces recorded by PROMISE_TRACE_RECORDER skip the program's
- * formatter (`Error.prepareStackTrace`, installed by source-map-support under ts-node). Without such a formatter
+ * Until the returned function is called, stack traces recorded by PROMISE_TRACE_RECORDER are a fixed text instead
+ * of going through the program's formatter (`Error.prepareStackTrace`, installed by source-map-support under ts-node). Without such a formatter
  * (a JavaScript program) Node's own formatting is cheap and nothing changes.
  */
 const UNRECORDED_TRACE = "Error\n    (not recorded: the promise's context names the resource and the property)";
