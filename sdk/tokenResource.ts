@@ -28,7 +28,7 @@ export abstract class TokenResource extends dynamic.Resource {
         module: string,
         type: string,
     ) {
-        const restore = formatPromiseTracesUnmapped();
+        const restore = skipPromiseTraces();
         try {
             super(provider, name, props, opts, module, type);
         } finally {
@@ -37,14 +37,15 @@ export abstract class TokenResource extends dynamic.Resource {
     }
 }
 
-/**
- * Until the returned function is called, stack traces recorded by PROMISE_TRACE_RECORDER are a fixed text instead
- * of going through the program's formatter (`Error.prepareStackTrace`, installed by source-map-support under ts-node). Without such a formatter
- * (a JavaScript program) Node's own formatting is cheap and nothing changes.
- */
+/** What a promise's recorded trace holds while a token resource registers. */
 const UNRECORDED_TRACE = "Error\n    (not recorded: the promise's context names the resource and the property)";
 
-export function formatPromiseTracesUnmapped(): () => void {
+/**
+ * Until the returned function is called, stack traces recorded by PROMISE_TRACE_RECORDER are UNRECORDED_TRACE
+ * instead of going through the program's formatter (`Error.prepareStackTrace`, installed by source-map-support
+ * under ts-node). A JavaScript program has no such formatter; Node's own is cheap, so nothing changes there.
+ */
+export function skipPromiseTraces(): () => void {
     const programFormatter = Error.prepareStackTrace;
     if (typeof programFormatter !== "function") {
         return () => {};
