@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import * as dynamic from "@pulumi/pulumi/dynamic";
 
@@ -8,16 +9,27 @@ import * as dynamic from "@pulumi/pulumi/dynamic";
 const PROMISE_TRACE_RECORDER = "debuggablePromise";
 
 /**
+ * The name of @pulumi/pulumi's function (`Resource.callsites`) that reads the stack trace a resource keeps in the
+ * state: its `sourcePosition` (the first frame after @pulumi/pulumi's own constructors) and `stackTrace`.
+ */
+const REGISTRATION_TRACE_READER = "callsites";
+
+/** This package's SDK classes live here (`dist/sdk`, or `sdk` when run from TypeScript sources). */
+const SDK_DIR = __dirname;
+
+/**
  * The base of every token resource: a dynamic resource whose registration does not pay for source-mapped stack
- * traces nobody reads.
+ * traces nobody reads, and whose recorded position is the user's line, not this package's.
  *
  * @pulumi/pulumi reads `new Error().stack` for each of the four promises of each property. A TypeScript program
  * runs under ts-node, whose source-map-support maps every frame of every such stack back to TypeScript: with a
  * token's ~20 properties that was ~14 ms of the program's time per token, most of a no-change `up` at 1,000 tokens
  * (BENCHMARKS.md, item 6). While the resource registers, those traces are not formatted at all (the leak report
- * still names the resource and the property, from the promise's context); every other stack trace (the
- * resource's source position kept in the state, the error @pulumi/pulumi prepares for a failed registration, the
- * user's own) still goes through the program's formatter when it is read.
+ * still names the resource and the property, from the promise's context).
+ *
+ * The trace kept in the state leaves out this package's frames (this class and the kind's class): with them, each
+ * token's `sourcePosition` named `tokenResource.ts` instead of the line of the program that declared the token, and
+ * the frames made up a tenth of a token's entry in the state, which the engine rewrites at every step.
  */
 export abstract class TokenResource extends dynamic.Resource {
     protected constructor(
@@ -28,7 +40,7 @@ export abstract class TokenResource extends dynamic.Resource {
         module: string,
         type: string,
     ) {
-        const restore = skipPromiseTraces();
+        const restore = registrationTraces();
         try {
             super(provider, name, props, opts, module, type);
         } finally {
@@ -40,19 +52,43 @@ export abstract class TokenResource extends dynamic.Resource {
 /** What a promise's recorded trace holds while a token resource registers. */
 const UNRECORDED_TRACE = "Error\n    (not recorded: the promise's context names the resource and the property)";
 
+type TraceFormatter = (error: Error, frames: NodeJS.CallSite[]) => string;
+
+/** V8's own format, used when the program installed none (a JavaScript program without source maps). */
+const v8Format: TraceFormatter = (error, frames) =>
+    `${Error.prototype.toString.call(error)}${frames.map((frame) => `\n    at ${frame}`).join("")}`;
+
 /**
- * Until the returned function is called, stack traces recorded by PROMISE_TRACE_RECORDER are UNRECORDED_TRACE
- * instead of going through the program's formatter (`Error.prepareStackTrace`, installed by source-map-support
- * under ts-node). A JavaScript program has no such formatter; Node's own is cheap, so nothing changes there.
+ * Until the returned function is called, stack traces are formatted for a token's registration:
+ * - those recorded by PROMISE_TRACE_RECORDER are UNRECORDED_TRACE instead of going through the program's formatter
+ *   (`Error.prepareStackTrace`, installed by source-map-support under ts-node);
+ * - the one read by REGISTRATION_TRACE_READER leaves out the frames of this package's SDK files;
+ * - every other trace (the error @pulumi/pulumi prepares for a failed registration, the user's own) is formatted
+ *   as before, by the program's formatter or V8's format.
  */
-export function skipPromiseTraces(): () => void {
+export function registrationTraces(): () => void {
     const programFormatter = Error.prepareStackTrace;
-    if (typeof programFormatter !== "function") {
-        return () => {};
-    }
-    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) =>
-        frames[0]?.getFunctionName() === PROMISE_TRACE_RECORDER ? UNRECORDED_TRACE : programFormatter(error, frames);
+    const format: TraceFormatter = typeof programFormatter === "function" ? programFormatter : v8Format;
+    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
+        switch (frames[0]?.getFunctionName()) {
+            case PROMISE_TRACE_RECORDER:
+                // A JavaScript program has no costly formatter: its promise traces stay as they were.
+                return typeof programFormatter === "function" ? UNRECORDED_TRACE : format(error, frames);
+            case REGISTRATION_TRACE_READER:
+                return format(
+                    error,
+                    frames.filter((frame) => !isSdkFrame(frame)),
+                );
+            default:
+                return format(error, frames);
+        }
+    };
     return () => {
         Error.prepareStackTrace = programFormatter;
     };
+}
+
+function isSdkFrame(frame: NodeJS.CallSite): boolean {
+    const file = frame.getFileName();
+    return file !== undefined && file !== null && path.dirname(file) === SDK_DIR;
 }

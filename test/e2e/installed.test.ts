@@ -1,6 +1,8 @@
 // As users install it (a real copy under node_modules), the package's dynamic providers are stored in the
 // state as a require() of the installed package, not as code: small, and with no path of this machine.
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
 import { SEED, type Sandbox, sandboxStackConfig, startSandbox } from "../sandbox";
 import { createTestWorkspace, installedProgramDir, type TestWorkspace } from "./harness";
@@ -16,6 +18,13 @@ const KINDS = [
         args: { organizationId: SEED.qovery.organizationId, name: "q", type: "GITLAB", token: "$ref:project.token" },
     },
 ];
+
+interface ExportedResource {
+    type: string;
+    inputs?: { __provider?: string };
+    sourcePosition?: string;
+    stackTrace?: { sourcePosition?: string }[];
+}
 
 describe("e2e: the package as users install it", function () {
     this.timeout(5 * 60 * 1000);
@@ -45,15 +54,30 @@ describe("e2e: the package as users install it", function () {
             encoding: "utf8",
         });
         const resources = (
-            JSON.parse(exported) as { deployment: { resources: { type: string; inputs?: { __provider?: string } }[] } }
+            JSON.parse(exported) as { deployment: { resources: ExportedResource[] } }
         ).deployment.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
         expect(resources).to.have.length(5);
+        // The program's line that declares the tokens (test/e2e/programs/tokens/index.ts).
+        const declaration = fs
+            .readFileSync(path.join(program.dir, "index.ts"), "utf8")
+            .split("\n")
+            .findIndex((line) => line.includes("new constructors[spec.kind]"));
+        expect(declaration).to.be.above(-1);
         for (const resource of resources) {
             const provider = resource.inputs?.__provider ?? "";
             const kind = resource.type.split(":").pop();
             expect(provider, resource.type).to.include(`require("pulumi-access-tokens/dist/sdk/providers/${kind}`);
             expect(provider.length, resource.type).to.be.below(1024);
             expect(provider).to.not.include(program.dir);
+            // Where the program declared it, not this package's classes (also left out of the kept trace).
+            expect(resource.sourcePosition, resource.type).to.match(
+                new RegExp(`^project:///index\\.ts#${declaration + 1},`),
+            );
+            const frames = (resource.stackTrace ?? []).map((frame) => frame.sourcePosition ?? "");
+            expect(
+                frames.filter((frame) => frame.includes("pulumi-access-tokens")),
+                resource.type,
+            ).to.deep.equal([]);
         }
     });
 

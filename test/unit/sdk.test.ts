@@ -1,3 +1,5 @@
+import * as path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { OWNER_INPUT, ownerMarkOf } from "../../provider/ownership";
@@ -139,6 +141,41 @@ describe("SDK resource classes", () => {
             expect(Error.prepareStackTrace).to.equal(programFormatter);
         } finally {
             Error.prepareStackTrace = formatterBefore;
+        }
+    });
+
+    it("records the program's line as a token's source position, without this package's frames", async () => {
+        const sdk = await import("../../sdk");
+        // @pulumi/pulumi's private Resource.stackTrace gives the position and trace the state keeps.
+        type Frame = { uri: string; line: number } | undefined;
+        const resourceClass = pulumi.Resource as unknown as { stackTrace: (skip: number) => Frame[] };
+        const original = resourceClass.stackTrace;
+        const recorded: Frame[][] = [];
+        resourceClass.stackTrace = (skip: number) => {
+            const trace = original.call(pulumi.Resource, skip + 1); // + this spy's own frame
+            recorded.push(trace);
+            return trace;
+        };
+        const sdkDir = `${path.dirname(require.resolve("../../sdk/tokenResource"))}/`;
+        const fromSdk = (trace: Frame[]) => trace.filter((f) => f && fileURLToPath(f.uri).startsWith(sdkDir));
+        const thisFile = pathToFileURL(__filename).toString();
+        try {
+            // Control: a plain dynamic resource's position is its own class's constructor, here in this file.
+            class Plain extends pulumi.dynamic.Resource {}
+            new Plain({ create: async () => ({ id: "x" }) }, "plain-position", {}, undefined, "t", "T");
+            expect(recorded[0]?.[0]?.uri).to.equal(thisFile);
+            recorded.length = 0;
+            const declaredAt = new Error().stack?.split("\n")[1] ?? ""; // the line just below declares the tokens
+            new sdk.ProjectAccessToken("positioned", { project: "acme/web", name: "ci", scopes: ["read_api"] });
+            new sdk.CodacyRepoToken("positioned", { provider: "gh", organization: "acme", repository: "web" });
+            expect(recorded).to.have.length(2);
+            recorded.forEach((trace, i) => {
+                expect(trace[0]?.uri).to.equal(thisFile);
+                expect(declaredAt).to.include(`:${(trace[0]?.line ?? 0) - 1 - i}:`);
+                expect(fromSdk(trace)).to.deep.equal([]);
+            });
+        } finally {
+            resourceClass.stackTrace = original;
         }
     });
 });
