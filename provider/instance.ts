@@ -4,6 +4,7 @@ import {
     apiUrlFor,
     type ConnectionSettings,
     envVarName,
+    requireSetting,
     resolveEndpoint,
     resolveSetting,
     type StackConfig,
@@ -26,6 +27,49 @@ export const CREDENTIALS: Record<ServiceName, { required: readonly string[]; opt
     codacy: { required: ["apiToken"], optional: [] },
     qovery: { required: ["apiToken"], optional: [] },
 };
+
+/** A service's credentials as its client takes them: the settings CREDENTIALS names. */
+export interface ServiceCredentials {
+    gitlab: { token: string };
+    gitea: { username: string; password: string; otp?: string };
+    codacy: { apiToken: string };
+    qovery: { apiToken: string };
+}
+
+/** What every service's client takes: where the instance is, the HTTP overrides, the service's credentials. */
+export type ClientSettings<S extends ServiceName> = {
+    apiUrl: string;
+    caCertificate: string | undefined;
+} & ProviderContext["http"] &
+    ServiceCredentials[S];
+
+/**
+ * How a client of `service` reaches the configured instance: its endpoint and the credentials CREDENTIALS names,
+ * each from the `connection` input, then stack config, then the environment. A missing required credential fails
+ * naming every place it may be set. Used by every lifecycle's client builder and by the program-time look-ups.
+ */
+export function clientSettingsFor<S extends ServiceName>(
+    service: S,
+    connection: ConnectionSettings | undefined,
+    ctx: Pick<ProviderContext, "config" | "env" | "http">,
+): ClientSettings<S> {
+    const endpoint = resolveEndpoint(service, connection, ctx.config, ctx.env);
+    const fromConnection = (setting: string) =>
+        (connection as PlainObject | undefined)?.[setting] as string | undefined;
+    const credentials: Record<string, string | undefined> = {};
+    for (const setting of CREDENTIALS[service].required) {
+        credentials[setting] = requireSetting(service, setting, fromConnection(setting), ctx.config, ctx.env);
+    }
+    for (const setting of CREDENTIALS[service].optional) {
+        credentials[setting] = resolveSetting(service, setting, fromConnection(setting), ctx.config, ctx.env);
+    }
+    return {
+        apiUrl: endpoint.apiUrl,
+        caCertificate: endpoint.caCertificate,
+        ...ctx.http,
+        ...credentials,
+    } as ClientSettings<S>;
+}
 
 /**
  * Check's last step: puts the effective instance (from `connection`, stack config or the environment) into the

@@ -1,5 +1,6 @@
-import { envVarName, requireSetting, resolveEndpoint, resolveSetting, type StackConfig } from "../config";
+import { envVarName, resolveSetting, type StackConfig } from "../config";
 import { type ApiLimits, type HttpClientOptions, parseApiLimits } from "../http";
+import { clientSettingsFor } from "../instance";
 import { CodacyClient } from "./client";
 import type { CodacyConnection } from "./inputs";
 
@@ -29,12 +30,8 @@ export function codacyClientFrom(
     env: NodeJS.ProcessEnv = process.env,
     http: Pick<HttpClientOptions, "timeoutMs" | "retry"> = {},
 ): CodacyClient {
-    const endpoint = resolveEndpoint("codacy", connection, config, env);
     return new CodacyClient({
-        apiUrl: endpoint.apiUrl,
-        caCertificate: endpoint.caCertificate,
-        ...http,
-        apiToken: requireSetting("codacy", "apiToken", connection?.apiToken, config, env),
+        ...clientSettingsFor("codacy", connection, { config, env, http }),
         limits: codacyLimits(config, env),
     });
 }

@@ -1,9 +1,9 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { requireSetting, resolveEndpoint, resolveSetting } from "../config";
 import { ApiError } from "../http";
 import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs, compact, listingForRead } from "../lifecycle";
 import { DiffPlan, rotationDue } from "../plans";
 import {
+    clientSettingsFor,
     compareReachAndRotation,
     INSTANCE_FIELD,
     clientAtRecorded,
@@ -20,15 +20,7 @@ import { type GiteaConnection, type GiteaTokenInputs, giteaTokenInputsSchema } f
 const NAME_MAX = 255;
 
 export function giteaClientFor(connection: GiteaConnection | undefined, ctx: ProviderContext): GiteaClient {
-    const endpoint = resolveEndpoint("gitea", connection, ctx.config, ctx.env);
-    return new GiteaClient({
-        apiUrl: endpoint.apiUrl,
-        caCertificate: endpoint.caCertificate,
-        ...ctx.http,
-        username: requireSetting("gitea", "username", connection?.username, ctx.config, ctx.env),
-        password: requireSetting("gitea", "password", connection?.password, ctx.config, ctx.env),
-        otp: resolveSetting("gitea", "otp", connection?.otp, ctx.config, ctx.env),
-    });
+    return new GiteaClient(clientSettingsFor("gitea", connection, ctx));
 }
 
 /**

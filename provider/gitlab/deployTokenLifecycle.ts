@@ -10,6 +10,7 @@ import {
     unlessGone,
 } from "../lifecycle";
 import {
+    clientSettingsFor,
     clientAtRecorded,
     compareReachAndRotation,
     INSTANCE_FIELD,
@@ -28,7 +29,7 @@ import {
     type GitLabParentKind,
 } from "./client";
 import { type DeployTokenInputs, deployTokenInputsSchema, type GitLabConnection } from "./inputs";
-import { gitLabSettingsFor, isAboutTheToken, sortedOrSelf } from "./lifecycle";
+import { isAboutTheToken, sortedOrSelf } from "./lifecycle";
 
 /** GitLab's limit on a deploy token's name, which holds the ownership mark after the declared name. */
 const NAME_MAX = 255;
@@ -37,7 +38,7 @@ export function gitLabDeployTokenClientFor(
     connection: GitLabConnection | undefined,
     ctx: ProviderContext,
 ): GitLabDeployTokenClient {
-    return new GitLabDeployTokenClient(gitLabSettingsFor(connection, ctx));
+    return new GitLabDeployTokenClient(clientSettingsFor("gitlab", connection, ctx));
 }
 
 /** A deploy token belongs to a project or to a group: exactly one of the two inputs. */

@@ -1,5 +1,4 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
 import {
@@ -15,6 +14,7 @@ import {
 import { DiffPlan, rotationDue } from "../plans";
 import type { RotationStrategy } from "../inputs";
 import {
+    clientSettingsFor,
     compareReachAndRotation,
     INSTANCE_FIELD,
     clientAtRecorded,
@@ -35,7 +35,6 @@ import {
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import {
     GitLabClient,
-    type GitLabClientSettings,
     type GitLabNewToken,
     type GitLabParentKind,
     type GitLabToken,
@@ -77,22 +76,8 @@ export interface GitLabTokenState {
     lastUsedAt?: string | null;
 }
 
-/** How every GitLab kind reaches GitLab: the same instance and credential (`connection`, stack config, env). */
-export function gitLabSettingsFor(
-    connection: GitLabConnection | undefined,
-    ctx: ProviderContext,
-): GitLabClientSettings {
-    const endpoint = resolveEndpoint("gitlab", connection, ctx.config, ctx.env);
-    return {
-        apiUrl: endpoint.apiUrl,
-        caCertificate: endpoint.caCertificate,
-        ...ctx.http,
-        token: requireSetting("gitlab", "token", connection?.token, ctx.config, ctx.env),
-    };
-}
-
 export function gitLabClientFor(connection: GitLabConnection | undefined, ctx: ProviderContext): GitLabClient {
-    return new GitLabClient(gitLabSettingsFor(connection, ctx));
+    return new GitLabClient(clientSettingsFor("gitlab", connection, ctx));
 }
 
 /**

@@ -2,6 +2,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
 import { addDays, checkInputs, compact, GONE, type PlainObject, todayUtc, unlessGone } from "../lifecycle";
 import {
+    clientSettingsFor,
     clientAtRecorded,
     clientForInPlaceUpdate,
     compareReachAndRotation,
@@ -16,7 +17,7 @@ import { DiffPlan, rotationDue } from "../plans";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { GitLabTriggerClient, type GitLabTrigger } from "./client";
 import { type GitLabConnection, type PipelineTriggerInputs, pipelineTriggerInputsSchema } from "./inputs";
-import { gitLabSettingsFor, isAboutTheToken, PARENT_AND_ID } from "./lifecycle";
+import { isAboutTheToken, PARENT_AND_ID } from "./lifecycle";
 
 /** How much of a trigger's value GitLab shows to anyone but its owner. */
 const TRUNCATED_VALUE_LENGTH = 4;
@@ -28,7 +29,7 @@ export function gitLabTriggerClientFor(
     connection: GitLabConnection | undefined,
     ctx: ProviderContext,
 ): GitLabTriggerClient {
-    return new GitLabTriggerClient(gitLabSettingsFor(connection, ctx));
+    return new GitLabTriggerClient(clientSettingsFor("gitlab", connection, ctx));
 }
 
 /**

@@ -1,9 +1,9 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { requireSetting, resolveEndpoint } from "../config";
 import { ApiError } from "../http";
 import { type PlainObject, GONE, unlessGone, checkInputs, compact } from "../lifecycle";
 import { DiffPlan } from "../plans";
 import {
+    clientSettingsFor,
     compareInstance,
     connectionSettingsOf,
     INSTANCE_FIELD,
@@ -33,13 +33,7 @@ import {
 } from "./inputs";
 
 export function qoveryClientFor(connection: QoveryConnection | undefined, ctx: ProviderContext): QoveryClient {
-    const endpoint = resolveEndpoint("qovery", connection, ctx.config, ctx.env);
-    return new QoveryClient({
-        apiUrl: endpoint.apiUrl,
-        caCertificate: endpoint.caCertificate,
-        ...ctx.http,
-        apiToken: requireSetting("qovery", "apiToken", connection?.apiToken, ctx.config, ctx.env),
-    });
+    return new QoveryClient(clientSettingsFor("qovery", connection, ctx));
 }
 
 /** The request for these inputs; the description carries the resource's ownership mark when there is room. */

@@ -1,6 +1,14 @@
 import { expect } from "chai";
-import { apiUrlFor, envVarName, requireSetting, resolveSetting } from "../../provider/config";
+import {
+    apiUrlFor,
+    type ConnectionSettings,
+    EMPTY_CONFIG,
+    envVarName,
+    requireSetting,
+    resolveSetting,
+} from "../../provider/config";
 import { ConfigurationError } from "../../provider/http";
+import { CREDENTIALS, clientSettingsFor } from "../../provider/instance";
 
 describe("configuration", () => {
     it("adds the API path when it is missing and keeps it when present", () => {
@@ -39,5 +47,41 @@ describe("configuration", () => {
         expect(() => requireSetting("codacy", "apiToken", undefined, { get: () => undefined }, {})).to.throw(
             /codacy:apiToken.*CODACY_API_TOKEN/,
         );
+    });
+
+    it("gives every service's client its endpoint, HTTP overrides and the credentials CREDENTIALS names", () => {
+        const config = {
+            get: (key: string) =>
+                ({ "gitea:baseUrl": "https://git.example.com", "gitea:password": "config-password" })[key],
+        };
+        const env = { GITEA_USERNAME: "env-user", GITEA_PASSWORD: "env-password", QOVERY_API_TOKEN: "env-qovery" };
+        const ctx = { config, env, http: { timeoutMs: 1234 } };
+        // connection first, then stack config, then the environment; an optional credential absent stays undefined.
+        expect(clientSettingsFor("gitea", { username: "input-user" } as ConnectionSettings, ctx)).to.deep.equal({
+            apiUrl: "https://git.example.com/api/v1",
+            caCertificate: undefined,
+            timeoutMs: 1234,
+            username: "input-user",
+            password: "config-password",
+            otp: undefined,
+        });
+        expect(clientSettingsFor("gitea", undefined, { ...ctx, env: { ...env, GITEA_OTP: "123456" } }).otp).to.equal(
+            "123456",
+        );
+        expect(clientSettingsFor("qovery", undefined, { config: EMPTY_CONFIG, env })).to.deep.equal({
+            apiUrl: "https://api.qovery.com",
+            caCertificate: undefined,
+            apiToken: "env-qovery",
+        });
+        for (const service of ["gitlab", "gitea", "codacy", "qovery"] as const) {
+            const missing = CREDENTIALS[service].required[0] ?? "";
+            expect(() =>
+                clientSettingsFor(service, { baseUrl: "https://x.example.com" }, { config: EMPTY_CONFIG, env: {} }),
+            )
+                .to.throw(ConfigurationError)
+                .with.property("message")
+                .that.includes(`${service}:${missing}`)
+                .and.includes(envVarName(service, missing));
+        }
     });
 });
