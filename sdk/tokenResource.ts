@@ -9,10 +9,18 @@ import * as dynamic from "@pulumi/pulumi/dynamic";
 const PROMISE_TRACE_RECORDER = "debuggablePromise";
 
 /**
- * The name of @pulumi/pulumi's function (`Resource.callsites`) that reads the stack trace a resource keeps in the
- * state: its `sourcePosition` (the first frame after @pulumi/pulumi's own constructors) and `stackTrace`.
+ * Whether @pulumi/pulumi is reading the stack trace a resource keeps in the state: its `sourcePosition` (the first
+ * frame after @pulumi/pulumi's own constructors) and, in recent versions, its `stackTrace`. Versions since the stack
+ * trace was added read it in `Resource.callsites`; older ones (the lowest of the peer range) capture it from
+ * `Resource.sourcePosition`, so that the trace starts at the `Resource` constructor.
  */
-const REGISTRATION_TRACE_READER = "callsites";
+function readsRegistrationTrace(frames: NodeJS.CallSite[]): boolean {
+    const top = frames[0];
+    return (
+        top?.getFunctionName() === "callsites" ||
+        (top?.isConstructor() === true && top.getFunctionName() === "Resource")
+    );
+}
 
 /** This package's SDK classes live here (`dist/sdk`, or `sdk` when run from TypeScript sources). */
 const SDK_DIR = __dirname;
@@ -62,7 +70,7 @@ const v8Format: TraceFormatter = (error, frames) =>
  * Until the returned function is called, stack traces are formatted for a token's registration:
  * - those recorded by PROMISE_TRACE_RECORDER are UNRECORDED_TRACE instead of going through the program's formatter
  *   (`Error.prepareStackTrace`, installed by source-map-support under ts-node);
- * - the one read by REGISTRATION_TRACE_READER leaves out the frames of this package's SDK files;
+ * - the one @pulumi/pulumi keeps in the state (see readsRegistrationTrace) leaves out this package's SDK files' frames;
  * - every other trace (the error @pulumi/pulumi prepares for a failed registration, the user's own) is formatted
  *   as before, by the program's formatter or V8's format.
  */
@@ -70,18 +78,17 @@ export function registrationTraces(): () => void {
     const programFormatter = Error.prepareStackTrace;
     const format: TraceFormatter = typeof programFormatter === "function" ? programFormatter : v8Format;
     Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
-        switch (frames[0]?.getFunctionName()) {
-            case PROMISE_TRACE_RECORDER:
-                // A JavaScript program has no costly formatter: its promise traces stay as they were.
-                return typeof programFormatter === "function" ? UNRECORDED_TRACE : format(error, frames);
-            case REGISTRATION_TRACE_READER:
-                return format(
-                    error,
-                    frames.filter((frame) => !isSdkFrame(frame)),
-                );
-            default:
-                return format(error, frames);
+        if (frames[0]?.getFunctionName() === PROMISE_TRACE_RECORDER) {
+            // A JavaScript program has no costly formatter: its promise traces stay as they were.
+            return typeof programFormatter === "function" ? UNRECORDED_TRACE : format(error, frames);
         }
+        if (readsRegistrationTrace(frames)) {
+            return format(
+                error,
+                frames.filter((frame) => !isSdkFrame(frame)),
+            );
+        }
+        return format(error, frames);
     };
     return () => {
         Error.prepareStackTrace = programFormatter;
