@@ -40,7 +40,7 @@ export interface ServiceCredentials {
 export type ClientSettings<S extends ServiceName> = {
     apiUrl: string;
     caCertificate: string | undefined;
-} & ProviderContext["http"] &
+} & NonNullable<ProviderContext["http"]> &
     ServiceCredentials[S];
 
 /**
