@@ -35,9 +35,11 @@ const SDK_DIR = __dirname;
  * (BENCHMARKS.md, item 6). While the resource registers, those traces are not formatted at all (the leak report
  * still names the resource and the property, from the promise's context).
  *
- * The trace kept in the state leaves out this package's frames (this class and the kind's class): with them, each
- * token's `sourcePosition` named `tokenResource.ts` instead of the line of the program that declared the token, and
- * the frames made up a tenth of a token's entry in the state, which the engine rewrites at every step.
+ * The trace kept in the state holds the program's frames only: not this package's (this class and the kind's class),
+ * with which each token's `sourcePosition` named `tokenResource.ts` instead of the line of the program that declared
+ * the token, and not the runtime's that run every program (ts-node, @pulumi/pulumi's program runner, Node's own),
+ * which say nothing of the token. Those frames made up a quarter of a token's entry in the state, which the engine
+ * rewrites at every step (BENCHMARKS.md, item 6).
  */
 export abstract class TokenResource extends dynamic.Resource {
     protected constructor(
@@ -70,7 +72,7 @@ const v8Format: TraceFormatter = (error, frames) =>
  * Until the returned function is called, stack traces are formatted for a token's registration:
  * - those recorded by PROMISE_TRACE_RECORDER are UNRECORDED_TRACE instead of going through the program's formatter
  *   (`Error.prepareStackTrace`, installed by source-map-support under ts-node);
- * - the one @pulumi/pulumi keeps in the state (see readsRegistrationTrace) leaves out this package's SDK files' frames;
+ * - the one @pulumi/pulumi keeps in the state (see readsRegistrationTrace) holds the program's frames (programFrames);
  * - every other trace (the error @pulumi/pulumi prepares for a failed registration, the user's own) is formatted
  *   as before, by the program's formatter or V8's format.
  */
@@ -83,16 +85,39 @@ export function registrationTraces(): () => void {
             return typeof programFormatter === "function" ? UNRECORDED_TRACE : format(error, frames);
         }
         if (readsRegistrationTrace(frames)) {
-            return format(
-                error,
-                frames.filter((frame) => !isSdkFrame(frame)),
-            );
+            return format(error, programFrames(frames));
         }
         return format(error, frames);
     };
     return () => {
         Error.prepareStackTrace = programFormatter;
     };
+}
+
+/**
+ * The registration trace without the frames that are not the program's. Above this package's first frame the trace
+ * stays as it is: @pulumi/pulumi skips a fixed number of its own frames there to find the position. Below it come
+ * the program's frames, kept without this package's SDK frames and the runtime's (isRuntimeFrame). Frames of other
+ * packages stay: a library of the user's that declares tokens is where they were declared. A trace with nothing of
+ * the program's left below keeps all but the SDK frames.
+ */
+export function programFrames(frames: NodeJS.CallSite[]): NodeJS.CallSite[] {
+    const sdkAt = frames.findIndex(isSdkFrame);
+    if (sdkAt < 0) {
+        return frames;
+    }
+    const caller = frames.slice(sdkAt).filter((frame) => !isSdkFrame(frame));
+    const program = caller.filter((frame) => !isRuntimeFrame(frame));
+    return [...frames.slice(0, sdkAt), ...(program.length > 0 ? program : caller)];
+}
+
+/** Where @pulumi/pulumi and ts-node run a program from (any copy of them, compiled or as sources). */
+const RUNTIME_PACKAGE = /[\\/]node_modules[\\/](@pulumi[\\/]pulumi|ts-node)[\\/]/;
+
+/** ts-node, @pulumi/pulumi (its program runner below the program, its `apply` below a callback) and Node's own. */
+function isRuntimeFrame(frame: NodeJS.CallSite): boolean {
+    const file = frame.getFileName();
+    return !file || file.startsWith("node:") || !path.isAbsolute(file) || RUNTIME_PACKAGE.test(file);
 }
 
 function isSdkFrame(frame: NodeJS.CallSite): boolean {

@@ -91,6 +91,13 @@ describe("e2e: the package as users install it", function () {
                 frames.filter((frame) => frame.includes(PACKAGE_FRAMES)),
                 resource.type,
             ).to.deep.equal([]);
+            // Nor the runtime's frames (ts-node, @pulumi/pulumi's program runner, Node's own): the program's only.
+            if (recordsSourcePositions) {
+                expect(frames.length, resource.type).to.be.greaterThan(0);
+                for (const frame of frames) {
+                    expect(frame, resource.type).to.match(/^project:\/\/\/index\.ts#/);
+                }
+            }
         }
     });
 

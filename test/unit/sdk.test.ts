@@ -1,7 +1,9 @@
 import * as path from "node:path";
+import { EventEmitter } from "node:events";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { z } from "zod";
 import { OWNER_INPUT, ownerMarkOf } from "../../provider/ownership";
 import { withSecretOutputs } from "../../sdk/common";
 import { dynamicProviderFor } from "../../sdk/dynamicProvider";
@@ -144,7 +146,7 @@ describe("SDK resource classes", () => {
         }
     });
 
-    it("records the program's line as a token's source position, without this package's frames", async () => {
+    it("records the program's line as a token's source position, and only the program's frames in its trace", async () => {
         const sdk = await import("../../sdk");
         // @pulumi/pulumi's private Resource.stackTrace gives the position and trace the state keeps.
         type Frame = { uri: string; line: number } | undefined;
@@ -159,20 +161,46 @@ describe("SDK resource classes", () => {
         const sdkDir = `${path.dirname(require.resolve("../../sdk/tokenResource"))}/`;
         const fromSdk = (trace: Frame[]) => trace.filter((f) => f && fileURLToPath(f.uri).startsWith(sdkDir));
         const thisFile = pathToFileURL(__filename).toString();
+        // Declares through Node's own code (an event) and another package's (a zod transform), as a program's
+        // library or callback would: such frames are below the declaring line in the trace.
+        const declareThrough = (declare: () => void) => {
+            const events = new EventEmitter();
+            events.on("declare", () =>
+                z
+                    .string()
+                    .transform(() => declare())
+                    .parse("now"),
+            );
+            events.emit("declare");
+        };
+        const fromZod = (trace: Frame[]) => trace.filter((f) => f?.uri.includes("/node_modules/zod/"));
         try {
-            // Control: a plain dynamic resource's position is its own class's constructor, here in this file.
+            // Control: a plain dynamic resource's position is its own class's constructor, here in this file, and
+            // its trace holds Node's own frames (empty ones), as well as zod's.
             class Plain extends pulumi.dynamic.Resource {}
-            new Plain({ create: async () => ({ id: "x" }) }, "plain-position", {}, undefined, "t", "T");
+            declareThrough(
+                () => new Plain({ create: async () => ({ id: "x" }) }, "plain-position", {}, undefined, "t", "T"),
+            );
+            expect(recorded).to.have.length(1);
             expect(recorded[0]?.[0]?.uri).to.equal(thisFile);
+            expect(recorded[0]).to.include(undefined);
+            expect(fromZod(recorded[0] ?? [])).to.not.deep.equal([]);
             recorded.length = 0;
-            const declaredAt = new Error().stack?.split("\n")[1] ?? ""; // the line just below declares the tokens
-            new sdk.ProjectAccessToken("positioned", { project: "acme/web", name: "ci", scopes: ["read_api"] });
-            new sdk.CodacyRepoToken("positioned", { provider: "gh", organization: "acme", repository: "web" });
+            let declaredAt = "";
+            // A named function: @pulumi/pulumi reads no position from an anonymous frame ("at file:line:column").
+            declareThrough(function declareTokens() {
+                declaredAt = new Error().stack?.split("\n")[1] ?? ""; // the line just below declares the tokens
+                new sdk.ProjectAccessToken("positioned", { project: "acme/web", name: "ci", scopes: ["read_api"] });
+                new sdk.CodacyRepoToken("positioned", { provider: "gh", organization: "acme", repository: "web" });
+            });
             expect(recorded).to.have.length(2);
             recorded.forEach((trace, i) => {
                 expect(trace[0]?.uri).to.equal(thisFile);
                 expect(declaredAt).to.include(`:${(trace[0]?.line ?? 0) - 1 - i}:`);
                 expect(fromSdk(trace)).to.deep.equal([]);
+                // The program's frames only: Node's own go, another package's (as a user's library) stay.
+                expect(trace).to.not.include(undefined);
+                expect(fromZod(trace)).to.not.deep.equal([]);
             });
         } finally {
             resourceClass.stackTrace = original;
