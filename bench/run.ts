@@ -24,6 +24,14 @@ async function withSandbox<T>(codacyRepositories: number, fn: (sandbox: Sandbox)
     }
 }
 
+/**
+ * Repositories the sandbox needs for `mixedTokens(n)`: its Codacy tokens take repo-001 … repo-(n/5). Exactly
+ * that many, as the sandbox widens its names past three digits (repo-0001) from 1,000 repositories on.
+ */
+function codacyRepositoriesOfMix(n: number): number {
+    return Math.ceil(n / 5);
+}
+
 async function main(): Promise<void> {
     const options = readOptions(path.join(repoRoot, "BENCHMARKS.md"));
     log("preparing the Pulumi engine (scripts/ensure-pulumi)");
@@ -58,7 +66,7 @@ async function main(): Promise<void> {
     }
     if (options.sections.includes("engine")) {
         await attempt("engine", () =>
-            withSandbox(options.n, async (sandbox) => {
+            withSandbox(codacyRepositoriesOfMix(options.n), async (sandbox) => {
                 results.engine = await runEngineBench(sandbox, options.n, options.runs, options.rssIntervalMs);
             }),
         );
@@ -70,15 +78,14 @@ async function main(): Promise<void> {
     }
     if (options.sections.includes("scale")) {
         await attempt("scale", () =>
-            // Codacy tokens of the mixed stack take repositories repo-001 … repo-(N/5).
-            withSandbox(Math.ceil(options.scaleN / 5), async (sandbox) => {
+            withSandbox(codacyRepositoriesOfMix(options.scaleN), async (sandbox) => {
                 results.scale = await runScaleBench(sandbox, options.scaleN, options.scaleRuns, options.rssIntervalMs);
             }),
         );
     }
     if (options.sections.includes("native")) {
         await attempt("native", () =>
-            withSandbox(options.n, async (sandbox) => {
+            withSandbox(codacyRepositoriesOfMix(options.n), async (sandbox) => {
                 results.native = await runNativeBench(sandbox, options.n, options.nativeRuns);
             }),
         );

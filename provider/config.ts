@@ -32,9 +32,18 @@ export const ENDPOINTS: Record<ServiceName, ServiceEndpoint> = {
     qovery: { defaultBaseUrl: "https://api.qovery.com", apiPath: "" },
 };
 
+/** envVarName's answers: every operation resolves its settings again, and the names never change. */
+const envVarNames = new Map<string, string>();
+
 /** Environment variable of a setting: `gitlab` + `baseUrl` → `GITLAB_BASE_URL`. */
 export function envVarName(service: ServiceName, setting: string): string {
-    return `${service}_${setting.replace(/([a-z])([A-Z])/g, "$1_$2")}`.toUpperCase();
+    const key = `${service}:${setting}`;
+    let name = envVarNames.get(key);
+    if (name === undefined) {
+        name = `${service}_${setting.replace(/([a-z])([A-Z])/g, "$1_$2")}`.toUpperCase();
+        envVarNames.set(key, name);
+    }
+    return name;
 }
 
 /**
@@ -85,6 +94,20 @@ function isLoopback(hostname: string): boolean {
  * refuses what would leak credentials: `http://` to a host other than loopback without an explicit opt-in.
  */
 export function apiUrlFor(service: ServiceName, baseUrl: string | undefined, allowInsecureHttp = false): string {
+    // Every operation resolves its instance again (a refresh of 1,000 tokens: 1,000 times); refusals are not kept.
+    const key = JSON.stringify([service, baseUrl ?? null, allowInsecureHttp]);
+    let apiUrl = apiUrls.get(key);
+    if (apiUrl === undefined) {
+        apiUrl = parseApiUrl(service, baseUrl, allowInsecureHttp);
+        apiUrls.set(key, apiUrl);
+    }
+    return apiUrl;
+}
+
+/** apiUrlFor's accepted answers, by service, base URL and opt-in. */
+const apiUrls = new Map<string, string>();
+
+function parseApiUrl(service: ServiceName, baseUrl: string | undefined, allowInsecureHttp: boolean): string {
     const endpoint = ENDPOINTS[service];
     const raw = baseUrl ?? endpoint.defaultBaseUrl;
     if (raw === undefined) {

@@ -70,18 +70,22 @@ export interface HttpResponse<T> {
     headers: Record<string, string | undefined>;
 }
 
-/** One HTTP client per service and credential: timeouts, retries, zod parsing and redacted errors. */
-export class HttpClient {
-    private readonly http: AxiosInstance;
-    private readonly policy: RetryPolicy;
-    private readonly secrets: string[];
-    private readonly limiter: ApiLimiter;
+/**
+ * Axios instances by who asks where and how (API root, timeout, credential headers, CA bundle), as a digest.
+ * Lifecycles build a client per operation: a `refresh` of 1,000 tokens would otherwise create 1,000 instances
+ * (and, with a CA bundle, 1,000 HTTPS agents that never reuse a connection). An instance holds no state of its
+ * own beyond this configuration, so clients of the same identity may share it.
+ */
+const axiosInstances = new Map<string, AxiosInstance>();
 
-    constructor(private readonly options: HttpClientOptions) {
-        this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-        this.limiter = limiterFor(options.apiUrl, options.limits);
-        this.secrets = [...Object.values(options.authHeaders).flatMap(credentialParts), ...(options.secrets ?? [])];
-        this.http = axios.create({
+function sharedAxiosFor(options: HttpClientOptions): AxiosInstance {
+    const headers = Object.entries(options.authHeaders).sort(([a], [b]) => a.localeCompare(b));
+    const key = createHash("sha256")
+        .update(JSON.stringify([options.apiUrl, options.timeoutMs ?? null, headers, options.caCertificate ?? null]))
+        .digest("hex");
+    let instance = axiosInstances.get(key);
+    if (instance === undefined) {
+        instance = axios.create({
             baseURL: options.apiUrl,
             timeout: options.timeoutMs ?? 30_000,
             headers: { ...options.authHeaders, Accept: "application/json", "User-Agent": "pulumi-access-tokens" },
@@ -96,6 +100,23 @@ export class HttpClient {
                 ? { httpsAgent: new https.Agent({ ca: [...tls.rootCertificates, options.caCertificate] }) }
                 : {}),
         });
+        axiosInstances.set(key, instance);
+    }
+    return instance;
+}
+
+/** One HTTP client per service and credential: timeouts, retries, zod parsing and redacted errors. */
+export class HttpClient {
+    private readonly http: AxiosInstance;
+    private readonly policy: RetryPolicy;
+    private readonly secrets: string[];
+    private readonly limiter: ApiLimiter;
+
+    constructor(private readonly options: HttpClientOptions) {
+        this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+        this.limiter = limiterFor(options.apiUrl, options.limits);
+        this.secrets = [...Object.values(options.authHeaders).flatMap(credentialParts), ...(options.secrets ?? [])];
+        this.http = sharedAxiosFor(options);
     }
 
     /**

@@ -1,5 +1,6 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import axios from "axios";
 import { expect } from "chai";
 import { z } from "zod";
 import {
@@ -98,6 +99,43 @@ describe("HTTP layer", () => {
             expect(response.data.id).to.equal(7);
             expect(calls).to.equal(3);
             expect(seenHeaders.at(-1)?.["private-token"]).to.equal("super-secret-credential");
+        });
+
+        it("shares one axios instance among clients of the same API root and credential, each sending its own", async () => {
+            handler = (_req, res) => {
+                res.writeHead(204);
+                res.end();
+            };
+            const created: unknown[] = [];
+            const create = axios.create;
+            axios.create = ((config) => {
+                created.push(config);
+                return create(config);
+            }) as typeof axios.create;
+            const apiUrl = `${baseUrl}/shared-${process.hrtime.bigint()}`;
+            const as = (token: string) =>
+                new HttpClient({
+                    service: "gitlab",
+                    apiUrl,
+                    authHeaders: { "PRIVATE-TOKEN": token },
+                    extractMessage: () => undefined,
+                });
+            let clients: HttpClient[];
+            try {
+                clients = [as("credential-a"), as("credential-b"), as("credential-a")];
+            } finally {
+                axios.create = create;
+            }
+            expect(created).to.have.length(2);
+            seenHeaders.length = 0;
+            for (const each of clients) {
+                await each.request({ operation: "delete", method: "DELETE", path: "/x" });
+            }
+            expect(seenHeaders.map((headers) => headers["private-token"])).to.deep.equal([
+                "credential-a",
+                "credential-b",
+                "credential-a",
+            ]);
         });
 
         it("does not retry a POST after a 500 and marks it ambiguous", async () => {
