@@ -78,11 +78,22 @@ export interface HttpResponse<T> {
  */
 const axiosInstances = new Map<string, AxiosInstance>();
 
+/** A digest of what a value says (credentials included), to key things by it without keeping it readable. */
+function digestOf(value: unknown): string {
+    return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+function sortedEntries(headers: Record<string, string>): [string, string][] {
+    return Object.entries(headers).sort(([a], [b]) => a.localeCompare(b));
+}
+
 function sharedAxiosFor(options: HttpClientOptions): AxiosInstance {
-    const headers = Object.entries(options.authHeaders).sort(([a], [b]) => a.localeCompare(b));
-    const key = createHash("sha256")
-        .update(JSON.stringify([options.apiUrl, options.timeoutMs ?? null, headers, options.caCertificate ?? null]))
-        .digest("hex");
+    const key = digestOf([
+        options.apiUrl,
+        options.timeoutMs ?? null,
+        sortedEntries(options.authHeaders),
+        options.caCertificate ?? null,
+    ]);
     let instance = axiosInstances.get(key);
     if (instance === undefined) {
         instance = axios.create({
@@ -125,10 +136,7 @@ export class HttpClient {
      * the credential.
      */
     get identity(): string {
-        const headers = Object.entries(this.options.authHeaders).sort(([a], [b]) => a.localeCompare(b));
-        return createHash("sha256")
-            .update(JSON.stringify([this.options.apiUrl, headers]))
-            .digest("hex");
+        return digestOf([this.options.apiUrl, sortedEntries(this.options.authHeaders)]);
     }
 
     get service(): ServiceName {

@@ -12,6 +12,16 @@ import { GiteaClient } from "../../provider/gitea/client";
 import { ApiError } from "../../provider/http";
 import { SEED, startSandbox } from "../sandbox";
 import { type GiteaAccount, startRealGitea } from "../support/gitea";
+import {
+    asRawToken,
+    asRawTokenList,
+    basic,
+    describeResponse,
+    isRecord,
+    type RawCallOptions,
+    rawCall,
+    ZERO_TIME,
+} from "../support/giteaRaw";
 
 /** What the contract runs against. */
 interface GiteaTarget {
@@ -26,66 +36,8 @@ interface GiteaTarget {
 
 type TargetFactory = () => Promise<GiteaTarget>;
 
-interface RawResponse {
-    status: number;
-    headers: Headers;
-    text: string;
-    json: unknown;
-}
-
-interface RawToken {
-    id: number;
-    name: string;
-    sha1: string;
-    token_last_eight: string;
-    scopes: string[];
-    created_at: string;
-    last_used_at: string;
-}
-
 const TOKEN_KEYS = ["created_at", "id", "last_used_at", "name", "scopes", "sha1", "token_last_eight"];
-const ZERO_TIME = "0001-01-01T00:00:00Z";
 const DOER_MESSAGE = "doer should be the site admin or be same as the contextUser";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function asRawToken(value: unknown): RawToken {
-    if (
-        !isRecord(value) ||
-        typeof value.id !== "number" ||
-        typeof value.name !== "string" ||
-        typeof value.sha1 !== "string" ||
-        typeof value.token_last_eight !== "string" ||
-        !Array.isArray(value.scopes) ||
-        !value.scopes.every((s): s is string => typeof s === "string") ||
-        typeof value.created_at !== "string" ||
-        typeof value.last_used_at !== "string"
-    ) {
-        throw new Error(`not an access token: ${JSON.stringify(value)}`);
-    }
-    return {
-        id: value.id,
-        name: value.name,
-        sha1: value.sha1,
-        token_last_eight: value.token_last_eight,
-        scopes: value.scopes,
-        created_at: value.created_at,
-        last_used_at: value.last_used_at,
-    };
-}
-
-function asRawTokenList(value: unknown): RawToken[] {
-    if (!Array.isArray(value)) {
-        throw new Error(`not a list: ${JSON.stringify(value)}`);
-    }
-    return value.map(asRawToken);
-}
-
-function basic(account: GiteaAccount): string {
-    return `Basic ${Buffer.from(`${account.username}:${account.password}`).toString("base64")}`;
-}
 
 /** The ApiError a call threw (fails the test when it did not throw one). */
 async function apiErrorOf(promise: Promise<unknown>): Promise<ApiError> {
@@ -126,38 +78,9 @@ function giteaContract(label: string, factory: TargetFactory): void {
             url: `${t().baseUrl}/api/swagger`,
         });
 
-        /**
-         * A request under `/api/v1` (or, with `root`, under the base URL). `body` is sent as JSON;
-         * `raw` as is, with `contentType` (none when omitted: fetch then adds text/plain for a string).
-         */
-        async function call(
-            method: string,
-            apiPath: string,
-            options: { auth?: string; body?: unknown; raw?: string; contentType?: string; root?: boolean } = {},
-        ): Promise<RawResponse> {
-            const headers: Record<string, string> = { Accept: "application/json" };
-            if (options.auth !== undefined) headers.Authorization = options.auth;
-            let body: string | undefined;
-            if (options.body !== undefined) {
-                body = JSON.stringify(options.body);
-                headers["Content-Type"] = "application/json";
-            } else if (options.raw !== undefined) {
-                body = options.raw;
-            }
-            if (options.contentType !== undefined) headers["Content-Type"] = options.contentType;
-            const url = options.root === true ? `${t().baseUrl}${apiPath}` : `${apiUrl()}${apiPath}`;
-            const response = await fetch(url, { method, headers, body });
-            const text = await response.text();
-            let json: unknown;
-            try {
-                json = text === "" ? undefined : JSON.parse(text);
-            } catch {
-                json = undefined;
-            }
-            return { status: response.status, headers: response.headers, text, json };
-        }
-
-        const describeResponse = (res: RawResponse): string => `HTTP ${res.status} ${res.text.slice(0, 300)}`;
+        /** A request under `/api/v1` (or, with `root`, under the base URL), through plain fetch. */
+        const call = (method: string, apiPath: string, options: RawCallOptions & { root?: boolean } = {}) =>
+            rawCall(method, options.root === true ? `${t().baseUrl}${apiPath}` : `${apiUrl()}${apiPath}`, options);
 
         before(async function () {
             // A cold cache builds the real Gitea from source first.

@@ -11,6 +11,7 @@
 import { expect } from "chai";
 import { GiteaClient, type GiteaToken } from "../../provider/gitea/client";
 import { type RealGitea, startRealGitea } from "../support/gitea";
+import { rawCall, tokenAuth } from "../support/giteaRaw";
 import { changes, createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
@@ -80,11 +81,8 @@ describe("e2e: GiteaToken through the real engine against a real Gitea", functio
     }
 
     async function get(apiPath: string, sha1: string): Promise<{ status: number; json: unknown }> {
-        const response = await fetch(`${g().baseUrl}/api/v1${apiPath}`, {
-            headers: { Accept: "application/json", Authorization: `token ${sha1}` },
-        });
-        const text = await response.text();
-        return { status: response.status, json: text === "" ? undefined : (JSON.parse(text) as unknown) };
+        const { status, json } = await rawCall("GET", `${g().baseUrl}/api/v1${apiPath}`, { auth: tokenAuth(sha1) });
+        return { status, json };
     }
 
     const scopeDenied = (required: string, has: string): Record<string, unknown> => ({

@@ -10,80 +10,20 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { ensureGiteaBinary, type GiteaAccount, type RealGitea, startRealGitea } from "../support/gitea";
-
-interface ApiToken {
-    id: number;
-    name: string;
-    sha1: string;
-    token_last_eight: string;
-    scopes: string[];
-    created_at: string;
-    last_used_at: string;
-}
-
-interface ApiResponse {
-    status: number;
-    headers: Headers;
-    text: string;
-    json: unknown;
-}
-
-interface CallOptions {
-    auth?: string;
-    body?: unknown;
-    rawBody?: string;
-}
-
-const ZERO_TIME = "0001-01-01T00:00:00Z";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function asToken(value: unknown): ApiToken {
-    if (
-        !isRecord(value) ||
-        typeof value.id !== "number" ||
-        typeof value.name !== "string" ||
-        typeof value.sha1 !== "string" ||
-        typeof value.token_last_eight !== "string" ||
-        !Array.isArray(value.scopes) ||
-        !value.scopes.every((s): s is string => typeof s === "string") ||
-        typeof value.created_at !== "string" ||
-        typeof value.last_used_at !== "string"
-    ) {
-        throw new Error(`not an access token: ${JSON.stringify(value)}`);
-    }
-    return {
-        id: value.id,
-        name: value.name,
-        sha1: value.sha1,
-        token_last_eight: value.token_last_eight,
-        scopes: value.scopes,
-        created_at: value.created_at,
-        last_used_at: value.last_used_at,
-    };
-}
-
-function asTokenList(value: unknown): ApiToken[] {
-    if (!Array.isArray(value)) {
-        throw new Error(`not a list: ${JSON.stringify(value)}`);
-    }
-    return value.map(asToken);
-}
-
-function basic(account: GiteaAccount): string {
-    return basicWith(account.username, account.password);
-}
-
-function basicWith(username: string, password: string): string {
-    return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
-}
-
-function tokenAuth(sha1: string): string {
-    return `token ${sha1}`;
-}
+import { ensureGiteaBinary, type RealGitea, startRealGitea } from "../support/gitea";
+import {
+    asRawToken,
+    asRawTokenList,
+    basic,
+    basicAuth,
+    describeResponse,
+    type RawCallOptions,
+    type RawGiteaToken,
+    type RawResponse,
+    rawCall,
+    tokenAuth,
+    ZERO_TIME,
+} from "../support/giteaRaw";
 
 function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -104,44 +44,21 @@ describe("real Gitea: user access-token API facts", function () {
     /** Gitea's error body: `{message, url}` where url is the instance's swagger page. */
     const apiError = (message: string): Record<string, unknown> => ({ message, url: swaggerUrl() });
 
-    async function call(method: string, apiPath: string, options: CallOptions = {}): Promise<ApiResponse> {
-        const headers: Record<string, string> = { Accept: "application/json" };
-        if (options.auth !== undefined) headers.Authorization = options.auth;
-        let body: string | undefined;
-        if (options.rawBody !== undefined) {
-            body = options.rawBody;
-            headers["Content-Type"] = "application/json";
-        } else if (options.body !== undefined) {
-            body = JSON.stringify(options.body);
-            headers["Content-Type"] = "application/json";
-        }
-        const response = await fetch(`${g().baseUrl}/api/v1${apiPath}`, { method, headers, body });
-        const text = await response.text();
-        let json: unknown;
-        try {
-            json = text === "" ? undefined : JSON.parse(text);
-        } catch {
-            json = undefined;
-        }
-        return { status: response.status, headers: response.headers, text, json };
-    }
+    const call = (method: string, apiPath: string, options: RawCallOptions = {}): Promise<RawResponse> =>
+        rawCall(method, `${g().baseUrl}/api/v1${apiPath}`, options);
 
-    function describeResponse(res: ApiResponse): string {
-        return `HTTP ${res.status} ${res.text.slice(0, 500)}`;
-    }
-
-    async function createToken(owner: string, auth: string, name: string, scopes: string[]): Promise<ApiToken> {
+    async function createToken(owner: string, auth: string, name: string, scopes: string[]): Promise<RawGiteaToken> {
         const res = await call("POST", `/users/${owner}/tokens`, { auth, body: { name, scopes } });
         expect(res.status, describeResponse(res)).to.equal(201);
-        return asToken(res.json);
+        return asRawToken(res.json);
     }
 
-    async function listAll(owner: string, auth: string): Promise<ApiToken[]> {
-        const all: ApiToken[] = [];
+    async function listAll(owner: string, auth: string): Promise<RawGiteaToken[]> {
+        const all: RawGiteaToken[] = [];
         for (let page = 1; ; page++) {
             const res = await call("GET", `/users/${owner}/tokens?page=${page}&limit=50`, { auth });
             expect(res.status, describeResponse(res)).to.equal(200);
-            const items = asTokenList(res.json);
+            const items = asRawTokenList(res.json);
             all.push(...items);
             if (items.length < 50) return all;
         }
@@ -189,7 +106,7 @@ describe("real Gitea: user access-token API facts", function () {
             "sha1",
             "token_last_eight",
         ]);
-        const token = asToken(res.json);
+        const token = asRawToken(res.json);
         expect(token.id).to.be.a("number").above(0);
         expect(token.name).to.equal(name);
         expect(token.sha1).to.match(/^[0-9a-f]{40}$/);
@@ -207,7 +124,7 @@ describe("real Gitea: user access-token API facts", function () {
 
         const res = await call("GET", `/users/${admin.username}/tokens?page=1&limit=1`, { auth: basic(admin) });
         expect(res.status, describeResponse(res)).to.equal(200);
-        const items = asTokenList(res.json);
+        const items = asRawTokenList(res.json);
         expect(items).to.have.length(1);
         const first = items[0]!;
         expect(Object.hasOwn(first, "sha1")).to.equal(true);
@@ -246,14 +163,14 @@ describe("real Gitea: user access-token API facts", function () {
         expect(total).to.be.greaterThan(52);
 
         const noLimit = await call("GET", `/users/${owner}/tokens`, { auth });
-        expect(asTokenList(noLimit.json)).to.have.length(30);
+        expect(asRawTokenList(noLimit.json)).to.have.length(30);
         expect(noLimit.headers.get("x-total-count")).to.equal(String(total));
 
         const big = await call("GET", `/users/${owner}/tokens?page=1&limit=100`, { auth });
-        expect(asTokenList(big.json)).to.have.length(50);
+        expect(asRawTokenList(big.json)).to.have.length(50);
 
         const zero = await call("GET", `/users/${owner}/tokens?page=0&limit=0`, { auth });
-        expect(asTokenList(zero.json)).to.have.length(30);
+        expect(asRawTokenList(zero.json)).to.have.length(30);
 
         const past = await call("GET", `/users/${owner}/tokens?page=999&limit=10`, { auth });
         expect(past.status).to.equal(200);
@@ -325,7 +242,7 @@ describe("real Gitea: user access-token API facts", function () {
             expect(res.status, JSON.stringify(body)).to.equal(422);
             expect(res.json).to.deep.equal(apiError("[Name]: Required"));
         }
-        const notJson = await call("POST", url, { auth, rawBody: '"notjson"' });
+        const notJson = await call("POST", url, { auth, raw: '"notjson"', contentType: "application/json" });
         expect(notJson.status).to.equal(422);
         expect(notJson.json).to.deep.equal(
             apiError("[]: json: cannot unmarshal string into Go value of type structs.CreateAccessTokenOption"),
@@ -420,10 +337,10 @@ describe("real Gitea: user access-token API facts", function () {
         const readUser = await createToken(owner, basic(admin), uniqueName("ru"), ["read:user"]);
         const readRepo = await createToken(owner, basic(admin), uniqueName("rr"), ["read:repository"]);
 
-        const list = await call("GET", `/users/${owner}/tokens?limit=1`, { auth: basicWith(owner, readUser.sha1) });
+        const list = await call("GET", `/users/${owner}/tokens?limit=1`, { auth: basicAuth(owner, readUser.sha1) });
         expect(list.status).to.equal(200);
 
-        const listNoScope = await call("GET", `/users/${owner}/tokens`, { auth: basicWith(owner, readRepo.sha1) });
+        const listNoScope = await call("GET", `/users/${owner}/tokens`, { auth: basicAuth(owner, readRepo.sha1) });
         expect(listNoScope.status).to.equal(403);
         expect(listNoScope.json).to.deep.equal(
             apiError(
@@ -432,18 +349,18 @@ describe("real Gitea: user access-token API facts", function () {
         );
 
         const createWeak = await call("POST", `/users/${owner}/tokens`, {
-            auth: basicWith(owner, readUser.sha1),
+            auth: basicAuth(owner, readUser.sha1),
             body: { name: uniqueName("x"), scopes: ["read:user"] },
         });
         expect(createWeak.status).to.equal(403);
 
         // Gitea 1.26 lets a write:user token (as basic password) mint a broader token ("all").
         const escalated = await call("POST", `/users/${owner}/tokens`, {
-            auth: basicWith(owner, writeUser.sha1),
+            auth: basicAuth(owner, writeUser.sha1),
             body: { name: uniqueName("x"), scopes: ["all"] },
         });
         expect(escalated.status, describeResponse(escalated)).to.equal(201);
-        expect(asToken(escalated.json).scopes).to.deep.equal(["all"]);
+        expect(asRawToken(escalated.json).scopes).to.deep.equal(["all"]);
     });
 
     it("no auth → 403 (not 401); wrong password → 401; unknown user → 404", async () => {
@@ -461,7 +378,7 @@ describe("real Gitea: user access-token API facts", function () {
         );
 
         const wrong = await call("GET", `/users/${admin.username}/tokens`, {
-            auth: basicWith(admin.username, "definitely-wrong"),
+            auth: basicAuth(admin.username, "definitely-wrong"),
         });
         expect(wrong.status).to.equal(401);
         expect(wrong.json).to.deep.equal(apiError("invalid username, password or token"));
