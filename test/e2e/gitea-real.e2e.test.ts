@@ -11,7 +11,7 @@
 import { expect } from "chai";
 import { GiteaClient, type GiteaToken } from "../../provider/gitea/client";
 import { type RealGitea, startRealGitea } from "../support/gitea";
-import { rawCall, tokenAuth } from "../support/giteaRaw";
+import { type RawResponse, rawCall, tokenAuth } from "../support/giteaRaw";
 import { changes, createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const STEP_TIMEOUT = 5 * 60 * 1000;
@@ -80,10 +80,8 @@ describe("e2e: GiteaToken through the real engine against a real Gitea", functio
         return (outputs.values?.value ?? {}) as Record<string, string>;
     }
 
-    async function get(apiPath: string, sha1: string): Promise<{ status: number; json: unknown }> {
-        const { status, json } = await rawCall("GET", `${g().baseUrl}/api/v1${apiPath}`, { auth: tokenAuth(sha1) });
-        return { status, json };
-    }
+    const get = (apiPath: string, sha1: string): Promise<RawResponse> =>
+        rawCall("GET", `${g().baseUrl}/api/v1${apiPath}`, { auth: tokenAuth(sha1) });
 
     const scopeDenied = (required: string, has: string): Record<string, unknown> => ({
         message: `token does not have at least one of required scope(s), required=[${required}], token scope=${has}`,

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { type LiveToken, type Sandbox, SEED, startSandbox } from "../sandbox";
+import type { RawGiteaToken } from "../support/giteaRaw";
 
 /** Error bodies of the four services (each uses a subset; tests assert which). */
 interface ErrorBody {
@@ -31,16 +32,6 @@ interface GlToken {
     resource_type: string;
     resource_id: number;
     last_used_at: string | null;
-}
-
-interface GtToken {
-    id: number;
-    name: string;
-    sha1: string;
-    token_last_eight: string;
-    scopes: string[];
-    created_at: string;
-    last_used_at: string;
 }
 
 interface CodacyToken {
@@ -438,7 +429,7 @@ describe("sandbox", function () {
         const bobAuth = basic(bob.username, bob.password);
 
         it("creates a token with Basic auth; sha1 shown once; scopes normalised", async () => {
-            const created = await gt<GtToken>("POST", "/users/bob/tokens", bobAuth, {
+            const created = await gt<RawGiteaToken>("POST", "/users/bob/tokens", bobAuth, {
                 json: { name: "deploy", scopes: ["write:repository", "read:repository", "read:user"] },
             });
             expect(created.status).to.equal(201);
@@ -457,7 +448,7 @@ describe("sandbox", function () {
             );
             expect(created.body).to.include({ created_at: "0001-01-01T00:00:00Z" });
             expect(created.headers.get("content-type")).to.equal("application/json;charset=utf-8");
-            const list = await gt<GtToken[]>("GET", "/users/bob/tokens", bobAuth);
+            const list = await gt<RawGiteaToken[]>("GET", "/users/bob/tokens", bobAuth);
             expect(list.body).to.have.length(1);
             expect(list.body[0]).to.include({ id: created.body.id, name: "deploy", sha1: "" });
             expect(list.body[0]?.created_at).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
@@ -468,13 +459,15 @@ describe("sandbox", function () {
             expect(me.status).to.equal(200);
             expect(me.body.login).to.equal("bob");
             const noUser = (
-                await gt<GtToken>("POST", "/users/bob/tokens", bobAuth, {
+                await gt<RawGiteaToken>("POST", "/users/bob/tokens", bobAuth, {
                     json: { name: "repo", scopes: ["read:repository"] },
                 })
             ).body;
             expect((await gt("GET", "/user", `token ${noUser.sha1}`)).status).to.equal(403);
             const all = (
-                await gt<GtToken>("POST", "/users/bob/tokens", bobAuth, { json: { name: "all", scopes: ["all"] } })
+                await gt<RawGiteaToken>("POST", "/users/bob/tokens", bobAuth, {
+                    json: { name: "all", scopes: ["all"] },
+                })
             ).body;
             expect(all.scopes).to.deep.equal(["all"]);
             expect((await gt<{ version: string }>("GET", "/version", undefined)).body.version).to.be.a("string");
@@ -482,7 +475,9 @@ describe("sandbox", function () {
 
         it("enforces Basic auth, OTP, self-or-admin", async () => {
             const token = (
-                await gt<GtToken>("POST", "/users/bob/tokens", bobAuth, { json: { name: "t", scopes: ["write:user"] } })
+                await gt<RawGiteaToken>("POST", "/users/bob/tokens", bobAuth, {
+                    json: { name: "t", scopes: ["write:user"] },
+                })
             ).body.sha1;
             const byToken = await gt("GET", "/users/bob/tokens", `token ${token}`);
             expect(byToken.status).to.equal(401);
@@ -499,7 +494,9 @@ describe("sandbox", function () {
             expect(anonymous.status).to.equal(403);
             expect(anonymous.body.message).to.equal("doer should be the site admin or be same as the contextUser");
             const readOnly = (
-                await gt<GtToken>("POST", "/users/bob/tokens", bobAuth, { json: { name: "ro", scopes: ["read:user"] } })
+                await gt<RawGiteaToken>("POST", "/users/bob/tokens", bobAuth, {
+                    json: { name: "ro", scopes: ["read:user"] },
+                })
             ).body.sha1;
             const scoped = await gt("POST", "/users/bob/tokens", `token ${readOnly}`, {
                 json: { name: "x", scopes: ["read:user"] },
@@ -546,7 +543,7 @@ describe("sandbox", function () {
                 "invalid access token scope provided: invalid access token scope: sudo",
             );
             expect((await post({ name: "y", scopes: [""] })).body.message).to.equal("access token must have a scope");
-            const merged = await gt<GtToken>("POST", "/users/bob/tokens", bobAuth, {
+            const merged = await gt<RawGiteaToken>("POST", "/users/bob/tokens", bobAuth, {
                 json: {
                     name: "merged",
                     scopes: ["read:user,read:repository", "public-only", "write:issue", "read:admin"],
@@ -576,7 +573,7 @@ describe("sandbox", function () {
             const sizes: number[] = [];
             const ids = new Set<number>();
             for (let page = 1; page <= 3; page++) {
-                const r = await gt<GtToken[]>("GET", `/users/bob/tokens?page=${page}&limit=3`, bobAuth);
+                const r = await gt<RawGiteaToken[]>("GET", `/users/bob/tokens?page=${page}&limit=3`, bobAuth);
                 expect(r.headers.get("x-total-count")).to.equal("7");
                 expect(r.headers.get("link")).to.equal(null);
                 sizes.push(r.body.length);
@@ -590,7 +587,9 @@ describe("sandbox", function () {
 
         it("deletes by id or by name; unknown 404; ambiguous name 422", async () => {
             const a = (
-                await gt<GtToken>("POST", "/users/bob/tokens", bobAuth, { json: { name: "a", scopes: ["read:user"] } })
+                await gt<RawGiteaToken>("POST", "/users/bob/tokens", bobAuth, {
+                    json: { name: "a", scopes: ["read:user"] },
+                })
             ).body;
             await gt("POST", "/users/bob/tokens", bobAuth, { json: { name: "b", scopes: ["read:user"] } });
             expect((await gt("DELETE", `/users/bob/tokens/${a.id}`, bobAuth)).status).to.equal(204);
