@@ -1,15 +1,10 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs, compact, listingForRead } from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, unlessGone, compact, listingForRead } from "../lifecycle";
 import { DiffPlan, rotationDue } from "../plans";
-import {
-    compareReachAndRotation,
-    INSTANCE_FIELD,
-    clientAtRecorded,
-    withEffectiveInstance,
-    withoutInstance,
-} from "../instance";
+import { compareReachAndRotation, INSTANCE_FIELD } from "../instance";
 import { importIdParts, importNotFound } from "../imports";
+import { ServiceLifecycle } from "../serviceLifecycle";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { CODACY_PROVIDERS, CodacyClient, type CodacyRepositoryRef, type CodacyToken } from "./client";
 import { codacyClientFrom } from "./connect";
@@ -25,20 +20,9 @@ function refOf(props: PlainObject): CodacyRepositoryRef {
 }
 
 /** Lifecycle of `CodacyRepoToken`. */
-export class CodacyTokenLifecycle implements TokenLifecycle {
-    constructor(
-        private readonly ctx: ProviderContext,
-        private readonly clientFor: (
-            connection: CodacyConnection | undefined,
-            context?: ProviderContext,
-        ) => CodacyClient = (connection, context = ctx) => codacyClientFor(connection, context),
-    ) {}
-
-    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const outcome = checkInputs(codacyTokenInputsSchema, withoutInstance(news), (connection) =>
-            this.clientFor(connection),
-        );
-        return withEffectiveInstance("codacy", outcome, this.ctx);
+export class CodacyTokenLifecycle extends ServiceLifecycle<CodacyConnection, CodacyClient> implements TokenLifecycle {
+    constructor(ctx: ProviderContext) {
+        super("codacy", ctx, codacyClientFor, codacyTokenInputsSchema);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -128,17 +112,8 @@ export class CodacyTokenLifecycle implements TokenLifecycle {
         await unlessGone(() => client.deleteToken(refOf(props), Number(props.tokenId ?? id)));
     }
 
-    /** A client for the instance the token of this state lives on, and that instance. */
-    private clientAt(props: PlainObject, current?: string): { client: CodacyClient; apiUrl: string } {
-        const label = `codacy token of ${String(props.organization)}/${String(props.repository)}`;
-        return clientAtRecorded<CodacyConnection, CodacyClient>(
-            "codacy",
-            props,
-            this.ctx,
-            label,
-            this.clientFor,
-            current,
-        );
+    protected labelOf(props: PlainObject): string {
+        return `codacy token of ${String(props.organization)}/${String(props.repository)}`;
     }
 
     /**

@@ -1,17 +1,11 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
-import { addDays, type PlainObject, todayUtc, unlessGone, checkInputs, compact, listingForRead } from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, unlessGone, compact, listingForRead } from "../lifecycle";
 import { DiffPlan, rotationDue } from "../plans";
-import {
-    clientSettingsFor,
-    compareReachAndRotation,
-    INSTANCE_FIELD,
-    clientAtRecorded,
-    withEffectiveInstance,
-    withoutInstance,
-} from "../instance";
+import { clientSettingsFor, compareReachAndRotation, INSTANCE_FIELD } from "../instance";
 import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
 import { markDoesNotFit, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
+import { ServiceLifecycle } from "../serviceLifecycle";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { GiteaClient, type GiteaNewToken } from "./client";
 import { type GiteaConnection, type GiteaTokenInputs, giteaTokenInputsSchema } from "./inputs";
@@ -27,20 +21,9 @@ export function giteaClientFor(connection: GiteaConnection | undefined, ctx: Pro
  * Lifecycle of `GiteaToken`. Gitea tokens have no expiry and no rotate API: rotation is a replacement, and
  * with `rotation.expiresInDays` this package keeps its own renewal date in `expiresAt`.
  */
-export class GiteaTokenLifecycle implements TokenLifecycle {
-    constructor(
-        private readonly ctx: ProviderContext,
-        private readonly clientFor: (
-            connection: GiteaConnection | undefined,
-            context?: ProviderContext,
-        ) => GiteaClient = (connection, context = ctx) => giteaClientFor(connection, context),
-    ) {}
-
-    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const outcome = checkInputs(giteaTokenInputsSchema, withoutInstance(news), (connection) =>
-            this.clientFor(connection),
-        );
-        return withEffectiveInstance("gitea", outcome, this.ctx);
+export class GiteaTokenLifecycle extends ServiceLifecycle<GiteaConnection, GiteaClient> implements TokenLifecycle {
+    constructor(ctx: ProviderContext) {
+        super("gitea", ctx, giteaClientFor, giteaTokenInputsSchema);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -164,10 +147,8 @@ export class GiteaTokenLifecycle implements TokenLifecycle {
         await unlessGone(() => client.delete(owner, Number(props.tokenId ?? id)));
     }
 
-    /** A client for the instance the token of this state lives on, and that instance. */
-    private clientAt(props: PlainObject, current?: string): { client: GiteaClient; apiUrl: string } {
-        const label = `gitea token "${String(props.name)}"`;
-        return clientAtRecorded<GiteaConnection, GiteaClient>("gitea", props, this.ctx, label, this.clientFor, current);
+    protected labelOf(props: PlainObject): string {
+        return `gitea token "${String(props.name)}"`;
     }
 
     /**

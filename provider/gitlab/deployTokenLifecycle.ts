@@ -1,26 +1,11 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import {
-    addDays,
-    type CheckFailure,
-    checkInputs,
-    compact,
-    GONE,
-    type PlainObject,
-    todayUtc,
-    unlessGone,
-} from "../lifecycle";
-import {
-    clientSettingsFor,
-    clientAtRecorded,
-    compareReachAndRotation,
-    INSTANCE_FIELD,
-    withEffectiveInstance,
-    withoutInstance,
-} from "../instance";
+import { addDays, type CheckFailure, compact, GONE, type PlainObject, todayUtc, unlessGone } from "../lifecycle";
+import { clientSettingsFor, compareReachAndRotation, INSTANCE_FIELD } from "../instance";
 import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
 import { createClearingLeftovers } from "../leftovers";
 import { markDoesNotFit, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
 import { DiffPlan, rotationDue } from "../plans";
+import { ServiceLifecycle } from "../serviceLifecycle";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import {
     GitLabDeployTokenClient,
@@ -66,23 +51,12 @@ function parentOf(props: PlainObject): { kind: GitLabParentKind; parent: string 
  * into the token's name on GitLab (deploy tokens have no description); the inputs and outputs keep the declared
  * name.
  */
-export class DeployTokenLifecycle implements TokenLifecycle {
-    constructor(
-        private readonly ctx: ProviderContext,
-        private readonly clientFor: (
-            connection: GitLabConnection | undefined,
-            context?: ProviderContext,
-        ) => GitLabDeployTokenClient = (connection, context = ctx) => gitLabDeployTokenClientFor(connection, context),
-    ) {}
-
-    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const outcome = checkInputs(
-            deployTokenInputsSchema,
-            withoutInstance(news),
-            (connection) => this.clientFor(connection),
-            parentFailures,
-        );
-        return withEffectiveInstance("gitlab", outcome, this.ctx);
+export class DeployTokenLifecycle
+    extends ServiceLifecycle<GitLabConnection, GitLabDeployTokenClient>
+    implements TokenLifecycle
+{
+    constructor(ctx: ProviderContext) {
+        super("gitlab", ctx, gitLabDeployTokenClientFor, deployTokenInputsSchema, parentFailures);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -206,17 +180,8 @@ export class DeployTokenLifecycle implements TokenLifecycle {
         await unlessGone(() => client.delete(kind, parent, Number(props.tokenId ?? id)), isAboutTheToken);
     }
 
-    /** A client for the instance the token of this state lives on, and that instance. */
-    private clientAt(props: PlainObject, current?: string): { client: GitLabDeployTokenClient; apiUrl: string } {
-        const label = `gitlab deploy token "${String(props.name)}"`;
-        return clientAtRecorded<GitLabConnection, GitLabDeployTokenClient>(
-            "gitlab",
-            props,
-            this.ctx,
-            label,
-            this.clientFor,
-            current,
-        );
+    protected labelOf(props: PlainObject): string {
+        return `gitlab deploy token "${String(props.name)}"`;
     }
 
     /**

@@ -1,27 +1,10 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
 import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
-import {
-    addDays,
-    type PlainObject,
-    todayUtc,
-    GONE,
-    unlessGone,
-    checkInputs,
-    compact,
-    listingForRead,
-} from "../lifecycle";
+import { addDays, type PlainObject, todayUtc, GONE, unlessGone, compact, listingForRead } from "../lifecycle";
 import { DiffPlan, rotationDue } from "../plans";
 import type { RotationStrategy } from "../inputs";
-import {
-    clientSettingsFor,
-    compareReachAndRotation,
-    INSTANCE_FIELD,
-    clientAtRecorded,
-    clientForInPlaceUpdate,
-    withEffectiveInstance,
-    withoutInstance,
-} from "../instance";
+import { clientSettingsFor, compareReachAndRotation, INSTANCE_FIELD } from "../instance";
 import {
     carriesMark,
     takeReplaced,
@@ -32,6 +15,7 @@ import {
     withMark,
     withoutMark,
 } from "../ownership";
+import { ServiceLifecycle } from "../serviceLifecycle";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import {
     GitLabClient,
@@ -93,27 +77,20 @@ export function isAboutTheToken(error: ApiError): boolean {
  * Lifecycle of `ProjectAccessToken`, `GroupAccessToken` and `PersonalAccessToken`: the same API below `/projects`,
  * `/groups` or a user's / service account's personal tokens (see `GitLabTokenHome`).
  */
-export class GitLabTokenLifecycle implements TokenLifecycle {
+export class GitLabTokenLifecycle extends ServiceLifecycle<GitLabConnection, GitLabClient> implements TokenLifecycle {
     constructor(
         private readonly kind: GitLabTokenKind,
-        private readonly ctx: ProviderContext,
-        private readonly clientFor: (
-            connection: GitLabConnection | undefined,
-            context?: ProviderContext,
-        ) => GitLabClient = (connection, context = ctx) => gitLabClientFor(connection, context),
-    ) {}
-
-    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const build = (connection: GitLabConnection | undefined) => this.clientFor(connection);
-        const outcome =
-            this.kind === "personal"
-                ? checkInputs(personalTokenInputsSchema, withoutInstance(news), build, personalOwnerFailures)
-                : checkInputs(
-                      this.kind === "project" ? projectTokenInputsSchema : groupTokenInputsSchema,
-                      withoutInstance(news),
-                      build,
-                  );
-        return withEffectiveInstance("gitlab", outcome, this.ctx);
+        ctx: ProviderContext,
+    ) {
+        super(
+            "gitlab",
+            ctx,
+            gitLabClientFor,
+            { project: projectTokenInputsSchema, group: groupTokenInputsSchema, personal: personalTokenInputsSchema }[
+                kind
+            ],
+            kind === "personal" ? personalOwnerFailures : undefined,
+        );
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -232,7 +209,7 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         const triggerChanged = news.rotationTrigger !== olds.rotationTrigger;
         const due = rotationDue(inputs.rotation, olds.expiresAt as string | null, today) !== undefined;
         if (strategyOf(news) === "rotate" && (triggerChanged || due)) {
-            const client = this.clientForUpdate(olds, news);
+            const client = this.clientForUpdate(olds, news, inputs.connection);
             const rotated = await this.rotateWithoutOrphans(
                 client,
                 inputs,
@@ -263,27 +240,8 @@ export class GitLabTokenLifecycle implements TokenLifecycle {
         await unlessGone(() => client.revokeAt(this.homeOf(inputs), Number(props.tokenId ?? id)), isAboutTheToken);
     }
 
-    /** A client for the instance the token of this state lives on, and that instance. */
-    private clientAt(props: PlainObject, current?: string): { client: GitLabClient; apiUrl: string } {
-        const label = `gitlab ${this.kind} token "${String(props.name)}"`;
-        return clientAtRecorded<GitLabConnection, GitLabClient>(
-            "gitlab",
-            props,
-            this.ctx,
-            label,
-            this.clientFor,
-            current,
-        );
-    }
-
-    private clientForUpdate(olds: PlainObject, news: PlainObject): GitLabClient {
-        return clientForInPlaceUpdate(
-            "gitlab",
-            olds,
-            news,
-            () => this.clientFor(this.inputsOf(news).connection),
-            (current) => this.clientAt(olds, current).client,
-        );
+    protected labelOf(props: PlainObject): string {
+        return `gitlab ${this.kind} token "${String(props.name)}"`;
     }
 
     /**

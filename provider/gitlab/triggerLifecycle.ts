@@ -1,19 +1,12 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
-import { addDays, checkInputs, compact, GONE, type PlainObject, todayUtc, unlessGone } from "../lifecycle";
-import {
-    clientSettingsFor,
-    clientAtRecorded,
-    clientForInPlaceUpdate,
-    compareReachAndRotation,
-    INSTANCE_FIELD,
-    withEffectiveInstance,
-    withoutInstance,
-} from "../instance";
+import { addDays, compact, GONE, type PlainObject, todayUtc, unlessGone } from "../lifecycle";
+import { clientSettingsFor, compareReachAndRotation, INSTANCE_FIELD } from "../instance";
 import { importIdParts, importNotFound, valueNotShownNote } from "../imports";
 import { createClearingLeftovers } from "../leftovers";
 import { carriesMark, notingReplacement, ownerMarkIn, takeReplaced, withMark, withoutMark } from "../ownership";
 import { DiffPlan, rotationDue } from "../plans";
+import { ServiceLifecycle } from "../serviceLifecycle";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { GitLabTriggerClient, type GitLabTrigger } from "./client";
 import { type GitLabConnection, type PipelineTriggerInputs, pipelineTriggerInputsSchema } from "./inputs";
@@ -38,20 +31,12 @@ export function gitLabTriggerClientFor(
  * before the old one is deleted. Triggers have no expiry to ask for: `rotation.expiresInDays` keeps a renewal
  * date (`renewBy`) here, as for Gitea and Codacy.
  */
-export class PipelineTriggerLifecycle implements TokenLifecycle {
-    constructor(
-        private readonly ctx: ProviderContext,
-        private readonly clientFor: (
-            connection: GitLabConnection | undefined,
-            context?: ProviderContext,
-        ) => GitLabTriggerClient = (connection, context = ctx) => gitLabTriggerClientFor(connection, context),
-    ) {}
-
-    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const outcome = checkInputs(pipelineTriggerInputsSchema, withoutInstance(news), (connection) =>
-            this.clientFor(connection),
-        );
-        return withEffectiveInstance("gitlab", outcome, this.ctx);
+export class PipelineTriggerLifecycle
+    extends ServiceLifecycle<GitLabConnection, GitLabTriggerClient>
+    implements TokenLifecycle
+{
+    constructor(ctx: ProviderContext) {
+        super("gitlab", ctx, gitLabTriggerClientFor, pipelineTriggerInputsSchema);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -159,13 +144,7 @@ export class PipelineTriggerLifecycle implements TokenLifecycle {
             // Settings only (connection, rotation window): nothing to call.
             return { outs: { ...news, ...kept } };
         }
-        const client = clientForInPlaceUpdate(
-            "gitlab",
-            olds,
-            news,
-            () => this.clientFor(inputs.connection),
-            (current) => this.clientAt(olds, current).client,
-        );
+        const client = this.clientForUpdate(olds, news, inputs.connection);
         const mark = ownerMarkIn(olds) ?? ownerMarkIn(news);
         const description = withMark(inputs.description, mark, DESCRIPTION_MAX) ?? inputs.description;
         const project = String(olds.project);
@@ -188,17 +167,8 @@ export class PipelineTriggerLifecycle implements TokenLifecycle {
         await unlessGone(() => client.delete(String(props.project), Number(props.tokenId ?? id)), isAboutTheToken);
     }
 
-    /** A client for the instance the token of this state lives on, and that instance. */
-    private clientAt(props: PlainObject, current?: string): { client: GitLabTriggerClient; apiUrl: string } {
-        const label = `gitlab pipeline trigger token "${String(props.description)}"`;
-        return clientAtRecorded<GitLabConnection, GitLabTriggerClient>(
-            "gitlab",
-            props,
-            this.ctx,
-            label,
-            this.clientFor,
-            current,
-        );
+    protected labelOf(props: PlainObject): string {
+        return `gitlab pipeline trigger token "${String(props.description)}"`;
     }
 
     /**

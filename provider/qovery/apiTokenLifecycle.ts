@@ -1,15 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
-import { addDays, checkInputs, compact, listingForRead, type PlainObject, todayUtc, unlessGone } from "../lifecycle";
+import { addDays, compact, listingForRead, type PlainObject, todayUtc, unlessGone } from "../lifecycle";
 import { DiffPlan, rotationDue } from "../plans";
-import {
-    clientAtRecorded,
-    compareInstance,
-    connectionSettingsOf,
-    INSTANCE_FIELD,
-    withEffectiveInstance,
-    withoutInstance,
-} from "../instance";
+import { compareInstance, connectionSettingsOf, INSTANCE_FIELD } from "../instance";
 import {
     carriesMark,
     markDoesNotFit,
@@ -21,6 +14,7 @@ import {
 } from "../ownership";
 import { createClearingLeftovers } from "../leftovers";
 import { importNotFound, valueNotShownNote } from "../imports";
+import { ServiceLifecycle } from "../serviceLifecycle";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryApiToken, type QoveryNewApiToken } from "./client";
 import {
@@ -40,20 +34,12 @@ const REPLACING_INPUTS = ["name", "description", "roleId"] as const;
  * of name, description, role or a due rotation is a replacement. With `rotation.expiresInDays` this package
  * keeps its own renewal date (`renewBy`): Qovery API tokens do not expire.
  */
-export class QoveryApiTokenLifecycle implements TokenLifecycle {
-    constructor(
-        private readonly ctx: ProviderContext,
-        private readonly clientFor: (
-            connection: QoveryConnection | undefined,
-            context?: ProviderContext,
-        ) => QoveryClient = (connection, context = ctx) => qoveryClientFor(connection, context),
-    ) {}
-
-    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const outcome = checkInputs(qoveryApiTokenInputsSchema, withoutInstance(news), (connection) =>
-            this.clientFor(connection),
-        );
-        return withEffectiveInstance("qovery", outcome, this.ctx);
+export class QoveryApiTokenLifecycle
+    extends ServiceLifecycle<QoveryConnection, QoveryClient>
+    implements TokenLifecycle
+{
+    constructor(ctx: ProviderContext) {
+        super("qovery", ctx, qoveryClientFor, qoveryApiTokenInputsSchema);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -107,7 +93,7 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
         }
         const { roleName: _shown, ...declared } = this.liveInputs(live, {});
         const inputs = compact({ organizationId, ...declared });
-        this.ctx.log(valueNotShownNote(this.label(inputs), "Qovery"));
+        this.ctx.log(valueNotShownNote(this.labelOf(inputs), "Qovery"));
         const outs = this.stateOf({ ...inputs, roleName: live.role_name, [INSTANCE_FIELD]: client.apiUrl }, live, "");
         return { id: live.id, inputs, outs };
     }
@@ -141,7 +127,7 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
             olds.name === news.name &&
             olds.organizationId === news.organizationId &&
             !plan.replaces.includes(INSTANCE_FIELD);
-        return notingReplacement(plan.report(this.ctx.log, this.label(olds), sameName), olds, olds.apiTokenId ?? id);
+        return notingReplacement(plan.report(this.ctx.log, this.labelOf(olds), sameName), olds, olds.apiTokenId ?? id);
     }
 
     async update(_id: string, olds: PlainObject, news: PlainObject): Promise<dynamic.UpdateResult> {
@@ -162,20 +148,8 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
         await unlessGone(() => client.deleteApiToken(String(props.organizationId), String(props.apiTokenId ?? id)));
     }
 
-    private label(props: PlainObject): string {
+    protected labelOf(props: PlainObject): string {
         return `qovery API token "${String(props.name)}"`;
-    }
-
-    /** A client for the instance the token of this state lives on, and that instance. */
-    private clientAt(props: PlainObject, current?: string): { client: QoveryClient; apiUrl: string } {
-        return clientAtRecorded<QoveryConnection, QoveryClient>(
-            "qovery",
-            props,
-            this.ctx,
-            this.label(props),
-            this.clientFor,
-            current,
-        );
     }
 
     /**
@@ -199,7 +173,7 @@ export class QoveryApiTokenLifecycle implements TokenLifecycle {
         const marked = mark !== undefined && !markDoesNotFit(inputs.description, mark, QOVERY_DESCRIPTION_MAX);
         if (mark !== undefined && !marked) {
             this.ctx.log(
-                `${this.label(inputs)}: the description leaves no room for the ownership mark; after an interrupted run, look for a leftover token by hand (README, "After an interrupted run")`,
+                `${this.labelOf(inputs)}: the description leaves no room for the ownership mark; after an interrupted run, look for a leftover token by hand (README, "After an interrupted run")`,
             );
         }
         const replaced = takeReplaced(mark);

@@ -1,17 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiError } from "../http";
-import { type PlainObject, GONE, unlessGone, checkInputs, compact } from "../lifecycle";
+import { type PlainObject, GONE, unlessGone, compact } from "../lifecycle";
 import { DiffPlan } from "../plans";
-import {
-    clientSettingsFor,
-    compareInstance,
-    connectionSettingsOf,
-    INSTANCE_FIELD,
-    clientAtRecorded,
-    clientForInPlaceUpdate,
-    withEffectiveInstance,
-    withoutInstance,
-} from "../instance";
+import { clientSettingsFor, compareInstance, connectionSettingsOf, INSTANCE_FIELD } from "../instance";
 import {
     carriesMark,
     notingReplacement,
@@ -22,6 +13,7 @@ import {
     withoutMark,
 } from "../ownership";
 import { importIdParts, importNotFound } from "../imports";
+import { ServiceLifecycle } from "../serviceLifecycle";
 import type { ImportedToken, ProviderContext, TokenLifecycle } from "../types";
 import { QoveryClient, type QoveryGitToken, type QoveryGitTokenRequest } from "./client";
 import {
@@ -67,23 +59,11 @@ export function organizationAndTokenOf(label: string, id: string): { organizatio
 }
 
 /** Lifecycle of `QoveryGitToken`: the only kind that updates in place (`PUT`), e.g. with a rotated value. */
-export class QoveryTokenLifecycle implements TokenLifecycle {
-    constructor(
-        private readonly ctx: ProviderContext,
-        private readonly clientFor: (
-            connection: QoveryConnection | undefined,
-            context?: ProviderContext,
-        ) => QoveryClient = (connection, context = ctx) => qoveryClientFor(connection, context),
-    ) {}
-
-    async check(_olds: PlainObject, news: PlainObject): Promise<dynamic.CheckResult> {
-        const outcome = checkInputs(
-            qoveryTokenInputsSchema,
-            withoutInstance(news),
-            (connection) => this.clientFor(connection),
-            (inputs) => qoveryCrossFieldFailures(inputs as Partial<QoveryTokenInputs>),
+export class QoveryTokenLifecycle extends ServiceLifecycle<QoveryConnection, QoveryClient> implements TokenLifecycle {
+    constructor(ctx: ProviderContext) {
+        super("qovery", ctx, qoveryClientFor, qoveryTokenInputsSchema, (inputs) =>
+            qoveryCrossFieldFailures(inputs as Partial<QoveryTokenInputs>),
         );
-        return withEffectiveInstance("qovery", outcome, this.ctx);
     }
 
     async create(props: PlainObject): Promise<dynamic.CreateResult> {
@@ -175,7 +155,7 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         if (!changed) {
             return { outs: { ...news, ...this.keptFields(olds) } };
         }
-        const client = this.clientForUpdate(olds, news);
+        const client = this.clientForUpdate(olds, news, news.connection as QoveryConnection | undefined);
         const updated = await client.update(
             inputs.organizationId,
             String(olds.gitTokenId),
@@ -198,27 +178,8 @@ export class QoveryTokenLifecycle implements TokenLifecycle {
         await unlessGone(() => client.delete(inputs.organizationId, gitTokenId));
     }
 
-    /** A client for the instance the git token of this state lives on, and that instance. */
-    private clientAt(props: PlainObject, current?: string): { client: QoveryClient; apiUrl: string } {
-        const label = `qovery git token "${String(props.name)}"`;
-        return clientAtRecorded<QoveryConnection, QoveryClient>(
-            "qovery",
-            props,
-            this.ctx,
-            label,
-            this.clientFor,
-            current,
-        );
-    }
-
-    private clientForUpdate(olds: PlainObject, news: PlainObject): QoveryClient {
-        return clientForInPlaceUpdate(
-            "qovery",
-            olds,
-            news,
-            () => this.clientFor(news.connection as QoveryConnection | undefined),
-            (current) => this.clientAt(olds, current).client,
-        );
+    protected labelOf(props: PlainObject): string {
+        return `qovery git token "${String(props.name)}"`;
     }
 
     /**
