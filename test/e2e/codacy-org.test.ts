@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { expect } from "chai";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
+import { peakConcurrency, recordServed, type Served } from "../support/served";
 import { changes, createTestWorkspace, programDir, type TestWorkspace } from "./harness";
 
 const REPOSITORIES = 250;
@@ -15,26 +16,11 @@ const RATE = 12;
 const MAX_CONCURRENCY = 4;
 const STEP_TIMEOUT = 5 * 60 * 1000;
 
-function peakConcurrency(intervals: Array<{ start: number; end: number }>): number {
-    const events = intervals.flatMap(({ start, end }) => [
-        { at: start, delta: 1 },
-        { at: end, delta: -1 },
-    ]);
-    events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-    let current = 0;
-    let peak = 0;
-    for (const event of events) {
-        current += event.delta;
-        peak = Math.max(peak, current);
-    }
-    return peak;
-}
-
 describe("e2e: Codacy organization-wide tokens (250 repositories, rate-limited)", function () {
     this.timeout(STEP_TIMEOUT);
     let sandbox: Sandbox;
     let ws: TestWorkspace;
-    const served: Array<{ start: number; end: number }> = [];
+    const served: Served[] = [];
     const timings: Record<string, number> = {};
 
     /** Runs the CLI itself: the Automation API's outputs always decrypt secrets. */
@@ -66,13 +52,7 @@ describe("e2e: Codacy organization-wide tokens (250 repositories, rate-limited)"
         sandbox = await startSandbox({
             codacyRepositories: REPOSITORIES,
             rateLimit: { requestsPerSecond: RATE, services: ["codacy"] },
-            logRequests: (line) => {
-                const match = / (\d+)ms/.exec(line);
-                if (line.includes(" /codacy/") && match?.[1]) {
-                    const end = Date.now();
-                    served.push({ start: end - Number(match[1]), end });
-                }
-            },
+            logRequests: recordServed(served, (line) => line.includes(" /codacy/")),
         });
         ws = await createTestWorkspace(programDir("codacy-org"), {
             config: {

@@ -6,25 +6,9 @@ import { ApiLimiter, ConfigurationError, InputValidationError, limiterFor, parse
 import { getCodacyRepositoryTokens, listCodacyRepositories } from "../../sdk/codacyOrganization";
 import { SEED, type Sandbox, startSandbox } from "../sandbox";
 import { caught, contextWith } from "../support/context";
+import { peakConcurrency, recordServed, type Served } from "../support/served";
 
 const apiToken = SEED.codacy.apiToken;
-
-/** Most requests the sandbox was serving at once, from its own (arrival, answer) times. */
-function peakConcurrency(intervals: Array<{ start: number; end: number }>): number {
-    const events = intervals.flatMap(({ start, end }) => [
-        { at: start, delta: 1 },
-        { at: end, delta: -1 },
-    ]);
-    // At equal times an answer counts before an arrival: a slot released and reused in the same millisecond.
-    events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-    let current = 0;
-    let peak = 0;
-    for (const event of events) {
-        current += event.delta;
-        peak = Math.max(peak, current);
-    }
-    return peak;
-}
 
 describe("Codacy organization-wide look-ups and throttling", () => {
     describe("listCodacyRepositories", () => {
@@ -181,15 +165,9 @@ describe("Codacy organization-wide look-ups and throttling", () => {
 
     describe("throttling (provider/http/limiter)", () => {
         it("keeps at most maxConcurrency requests in flight, as seen by the sandbox", async () => {
-            const served: Array<{ start: number; end: number }> = [];
+            const served: Served[] = [];
             const sandbox = await startSandbox({
-                logRequests: (line) => {
-                    const match = / (\d+)ms/.exec(line);
-                    if (line.startsWith("GET /codacy/") && match?.[1]) {
-                        const end = Date.now();
-                        served.push({ start: end - Number(match[1]), end });
-                    }
-                },
+                logRequests: recordServed(served, (line) => line.startsWith("GET /codacy/")),
             });
             try {
                 // Every answer takes 40 ms, so unthrottled requests would pile up.
