@@ -11,6 +11,10 @@ export const codacyTokenSchema = z.object({
 });
 export type CodacyToken = z.infer<typeof codacyTokenSchema>;
 
+// Answer schemas are built once: zod compiles an object schema on its first parse, and a refresh lists per token.
+const tokenListSchema = z.object({ data: z.array(codacyTokenSchema) });
+const newTokenSchema = z.object({ data: codacyTokenSchema });
+
 export const codacyRepositorySchema = z.object({
     repositoryId: z.number().int().optional(),
     provider: z.string(),
@@ -116,7 +120,7 @@ export class CodacyClient {
             operation: "list repository API tokens",
             method: "GET",
             path: CodacyClient.tokensPath(ref),
-            schema: z.object({ data: z.array(codacyTokenSchema) }),
+            schema: tokenListSchema,
         });
         return response.data.data;
     }
@@ -126,7 +130,7 @@ export class CodacyClient {
             operation: "create repository API token",
             method: "POST",
             path: CodacyClient.tokensPath(ref),
-            schema: z.object({ data: codacyTokenSchema }),
+            schema: newTokenSchema,
         });
         return response.data.data;
     }

@@ -27,6 +27,9 @@ export interface GiteaClientSettings {
 /** Page size of token listings: Gitea caps `limit` at 50 by default. */
 const PAGE_SIZE = 50;
 
+/** A page of a user's tokens (built once, not per page). */
+const tokenPageSchema = z.array(giteaTokenSchema);
+
 export function giteaErrorMessage(body: unknown): string | undefined {
     if (typeof body === "object" && body !== null) {
         const { message, errors } = body as { message?: unknown; errors?: unknown };
@@ -94,7 +97,7 @@ export class GiteaClient {
                 method: "GET",
                 path: GiteaClient.tokensPath(username),
                 query: { page: current, limit: PAGE_SIZE },
-                schema: z.array(giteaTokenSchema),
+                schema: tokenPageSchema,
             });
             const total = Number(response.headers["x-total-count"]);
             const seen = (current - 1) * PAGE_SIZE + response.data.length;

@@ -48,6 +48,13 @@ export type QoveryApiToken = z.infer<typeof qoveryApiTokenSchema>;
 export const qoveryNewApiTokenSchema = qoveryApiTokenSchema.extend({ token: z.string().min(1) });
 export type QoveryNewApiToken = z.infer<typeof qoveryNewApiTokenSchema>;
 
+// Answer schemas are built once: zod compiles an object schema on its first parse.
+const gitTokenListSchema = z.object({ results: z.array(qoveryGitTokenSchema).default([]) });
+const associatedServicesSchema = z.object({ results: z.array(qoveryAssociatedServiceSchema).default([]) });
+// `results` is required here (the excerpt leaves it optional): an answer without it must never read as "the token
+// is gone".
+const apiTokenListSchema = z.object({ results: z.array(qoveryApiTokenSchema) });
+
 /** Body of an API token create (`OrganizationApiTokenCreateRequest`; `scope` is deprecated and never sent). */
 export interface QoveryApiTokenRequest {
     name: string;
@@ -146,7 +153,7 @@ export class QoveryClient {
             operation: "list git tokens",
             method: "GET",
             path: QoveryClient.tokensPath(organizationId),
-            schema: z.object({ results: z.array(qoveryGitTokenSchema).default([]) }),
+            schema: gitTokenListSchema,
         });
         return response.data.results;
     }
@@ -196,7 +203,7 @@ export class QoveryClient {
             operation: "list services using git token",
             method: "GET",
             path: `${QoveryClient.tokensPath(organizationId)}/${encodeURIComponent(gitTokenId)}/associatedServices`,
-            schema: z.object({ results: z.array(qoveryAssociatedServiceSchema).default([]) }),
+            schema: associatedServicesSchema,
         });
         return response.data.results;
     }
@@ -210,9 +217,7 @@ export class QoveryClient {
             operation: "list API tokens",
             method: "GET",
             path: QoveryClient.apiTokensPath(organizationId),
-            // `results` is required here (the excerpt leaves it optional): an answer without it must never read
-            // as "the token is gone".
-            schema: z.object({ results: z.array(qoveryApiTokenSchema) }),
+            schema: apiTokenListSchema,
         });
         return response.data.results;
     }
