@@ -37,6 +37,8 @@ export interface RunTiming {
     run: number;
     program: Program;
     ms: Record<Op, number>;
+    /** Each `refresh` of the run, in order (`ms.refresh` is their median). */
+    refreshSamplesMs: number[];
     /** 1-minute load average when the series began and when it ended (what else ran on the machine). */
     load?: { before: number; after: number };
 }
@@ -60,6 +62,8 @@ export interface EngineResult {
     requests: Record<Op, RequestCounts>;
     /** Whether every run made the same number of requests per operation. */
     requestsStable: boolean;
+    /** `refresh` samples per run (their median is the run's figure). */
+    refreshSamples: number;
     rss: RssPeak[];
     /** Isolated costs that explain part of the difference. */
     unitCosts: UnitCosts;
@@ -67,7 +71,10 @@ export interface EngineResult {
     rssMedianGapMs: number;
 }
 
-/** One stack through create → no-change `up` → `refresh` → `destroy`, timed, its requests counted. */
+/**
+ * One stack through create → no-change `up` → `refresh` (`refreshSamples` times in a row, their median counted) →
+ * `destroy`, timed, its requests counted (of the first `refresh`).
+ */
 export async function series(
     section: string,
     target: BenchStack,
@@ -76,42 +83,57 @@ export async function series(
     sandbox: Sandbox,
     rss: RssSampler,
     afterCreate: (() => void) | undefined,
-): Promise<{ ms: Record<Op, number>; requests: Record<Op, RequestCounts> }> {
+    refreshSamples: number,
+): Promise<{ ms: Record<Op, number>; requests: Record<Op, RequestCounts>; refreshSamplesMs: number[] }> {
     const ms = {} as Record<Op, number>;
     const requests = {} as Record<Op, RequestCounts>;
+    const refreshSamplesMs: number[] = [];
     for (const op of OPS) {
-        sandbox.requests.length = 0;
-        rss.label(`${program}:${op}`);
-        const { ms: took, value: ops } = await timed(async () => {
-            switch (op) {
-                case "create":
-                case "noop-up":
-                    return (await target.stack.up()).summary.resourceChanges;
-                case "refresh":
-                    return (await target.stack.refresh()).summary.resourceChanges;
-                case "destroy":
-                    return (await target.stack.destroy()).summary.resourceChanges;
-            }
-        });
-        rss.label("");
-        ms[op] = took;
-        requests[op] = countRequests(sandbox.requests);
         const what = `${program} ${op}`;
-        if (op === "create") {
-            expectChanges(what, ops, { create: n + 1 });
-            afterCreate?.();
-        } else if (op === "noop-up") {
-            expectChanges(what, ops, {});
-        } else if (op === "refresh") {
-            if ((ops?.delete ?? 0) > 0) {
-                throw new Error(`${what}: refresh dropped ${ops?.delete} resources`);
+        let took = 0;
+        for (let sample = 1; sample <= (op === "refresh" ? refreshSamples : 1); sample++) {
+            sandbox.requests.length = 0;
+            rss.label(`${program}:${op}`);
+            const timing = await timed(async () => {
+                switch (op) {
+                    case "create":
+                    case "noop-up":
+                        return (await target.stack.up()).summary.resourceChanges;
+                    case "refresh":
+                        return (await target.stack.refresh()).summary.resourceChanges;
+                    case "destroy":
+                        return (await target.stack.destroy()).summary.resourceChanges;
+                }
+            });
+            rss.label("");
+            took = timing.ms;
+            const ops = timing.value;
+            if (sample === 1) {
+                requests[op] = countRequests(sandbox.requests);
             }
-        } else {
-            expectChanges(what, ops, { delete: n + 1 });
+            if (op === "refresh") {
+                refreshSamplesMs.push(took);
+                if ((ops?.delete ?? 0) > 0) {
+                    throw new Error(`${what}: refresh dropped ${ops?.delete} resources`);
+                }
+            }
+            if (op === "create") {
+                expectChanges(what, ops, { create: n + 1 });
+                afterCreate?.();
+            } else if (op === "noop-up") {
+                expectChanges(what, ops, {});
+            } else if (op === "destroy") {
+                expectChanges(what, ops, { delete: n + 1 });
+            }
         }
-        log(`${section}: ${what}: ${(took / 1000).toFixed(2)} s, ${requests[op].total} requests`);
+        ms[op] = op === "refresh" ? median(refreshSamplesMs) : took;
+        const samples =
+            op === "refresh" && refreshSamples > 1
+                ? ` (median of ${refreshSamplesMs.map((t) => (t / 1000).toFixed(2)).join(", ")})`
+                : "";
+        log(`${section}: ${what}: ${(ms[op] / 1000).toFixed(2)} s${samples}, ${requests[op].total} requests`);
     }
-    return { ms, requests };
+    return { ms, requests, refreshSamplesMs };
 }
 
 /** What `runs` alternating series of a token stack and a no-op stack of `n` resources measured. */
@@ -122,6 +144,8 @@ export interface Comparison {
     requests: Record<Op, RequestCounts>;
     /** Whether every run made the same number of requests per operation. */
     requestsStable: boolean;
+    /** `refresh` samples per run (their median is the run's figure). */
+    refreshSamples: number;
 }
 
 /**
@@ -136,6 +160,7 @@ export async function compareWithNoop(
     n: number,
     runs: number,
     rss: RssSampler,
+    refreshSamples: number,
     /** Called between each stack's first create and its next operation (untimed). */
     afterFirstCreate?: (program: Program) => void,
 ): Promise<Comparison> {
@@ -150,8 +175,14 @@ export async function compareWithNoop(
             const hook = run === 1 && afterFirstCreate ? () => afterFirstCreate(program) : undefined;
             const target = program === "tokens" ? tokens : noop;
             const loadBefore = os.loadavg()[0] ?? 0;
-            const outcome = await series(section, target, program, n, sandbox, rss, hook);
-            timings.push({ run, program, ms: outcome.ms, load: { before: loadBefore, after: os.loadavg()[0] ?? 0 } });
+            const outcome = await series(section, target, program, n, sandbox, rss, hook, refreshSamples);
+            timings.push({
+                run,
+                program,
+                ms: outcome.ms,
+                refreshSamplesMs: outcome.refreshSamplesMs,
+                load: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
+            });
             if (program === "tokens") {
                 if (first === undefined) {
                     first = outcome.requests;
@@ -170,7 +201,7 @@ export async function compareWithNoop(
         });
         return { op, tokensMs, noopMs, ratio: tokensMs / noopMs, runRatios };
     });
-    return { timings, medians, requests: first!, requestsStable: stable };
+    return { timings, medians, requests: first!, requestsStable: stable, refreshSamples };
 }
 
 export async function runEngineBench(
@@ -178,6 +209,7 @@ export async function runEngineBench(
     n: number,
     runs: number,
     rssIntervalMs: number,
+    refreshSamples: number,
 ): Promise<EngineResult> {
     const rss = new RssSampler(rssIntervalMs);
     const tokens = await benchStack("bench-tokens", sandboxStackConfig(sandbox));
@@ -185,7 +217,7 @@ export async function runEngineBench(
     const noop = await benchStack("bench-noop", { count: { value: String(n) } });
     let comparison: Comparison;
     try {
-        comparison = await compareWithNoop("engine", sandbox, tokens, noop, n, runs, rss);
+        comparison = await compareWithNoop("engine", sandbox, tokens, noop, n, runs, rss, refreshSamples);
     } finally {
         await tokens.dispose();
         await noop.dispose();

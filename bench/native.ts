@@ -36,6 +36,8 @@ export interface NativeOpSummary {
 export interface NativeResult {
     n: number;
     runs: number;
+    /** `refresh` samples per run (their median is the run's figure). */
+    refreshSamples: number;
     timings: RunTiming[];
     medians: NativeOpSummary[];
     /** Export bytes one more token adds, measured alike on both stacks (anchor method of item 1, mixed kinds). */
@@ -137,7 +139,12 @@ async function stateShare(what: string, target: BenchStack, n: number): Promise<
     return { bytesPerToken: (Buffer.byteLength(exported) - base) / n, ...entryShares(exported, n) };
 }
 
-export async function runNativeBench(sandbox: Sandbox, n: number, runs: number): Promise<NativeResult> {
+export async function runNativeBench(
+    sandbox: Sandbox,
+    n: number,
+    runs: number,
+    refreshSamples: number,
+): Promise<NativeResult> {
     const rss = new RssSampler(1000); // the series label samples; item 10 reports no memory
     const stacks = {} as Record<Program, BenchStack>;
     try {
@@ -165,11 +172,21 @@ export async function runNativeBench(sandbox: Sandbox, n: number, runs: number):
             for (const program of order) {
                 log(`native: run ${run}/${runs}, ${program}`);
                 const loadBefore = os.loadavg()[0] ?? 0;
-                const outcome = await series("native", stacks[program], program, n, sandbox, rss, undefined);
+                const outcome = await series(
+                    "native",
+                    stacks[program],
+                    program,
+                    n,
+                    sandbox,
+                    rss,
+                    undefined,
+                    refreshSamples,
+                );
                 timings.push({
                     run,
                     program,
                     ms: outcome.ms,
+                    refreshSamplesMs: outcome.refreshSamplesMs,
                     load: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
                 });
                 if (program === "native" && requests === undefined) {
@@ -186,7 +203,7 @@ export async function runNativeBench(sandbox: Sandbox, n: number, runs: number):
             dynamicMs: of("tokens", op),
             noopMs: of("noop", op),
         }));
-        return { n, runs, timings, medians, state, requests: requests! };
+        return { n, runs, timings, medians, state, requests: requests!, refreshSamples };
     } finally {
         await rss.stop();
         for (const stack of Object.values(stacks)) {

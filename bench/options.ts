@@ -25,6 +25,12 @@ export interface BenchOptions {
     scaleN: number;
     /** Runs of the scale series (`BENCH_SCALE_RUNS`; default BENCH_RUNS when that is given, else 1). */
     scaleRuns: number;
+    /**
+     * `refresh` runs this many times in a row in each run of items 2, 6 and 10, and the run counts their median
+     * (`BENCH_REFRESH_SAMPLES`, default 5): it is the shortest operation (2 to 4 s), so one slow moment of the
+     * machine moved a single sample by 15 % and the ratio with it.
+     */
+    refreshSamples: number;
     /** Runs of item 10, the native plugin against the dynamic resources and the no-op floor (`BENCH_NATIVE_RUNS`, default 3). */
     nativeRuns: number;
     /** RSS sampling interval of the dynamic-provider process in ms (`BENCH_RSS_INTERVAL_MS`, default 50). */
@@ -39,6 +45,9 @@ export interface BenchOptions {
 
 /** Item 10's runs by default: four stacks per run make each run twice item 2's. */
 export const DEFAULT_NATIVE_RUNS = 3;
+
+/** `refresh` samples per run (see `refreshSamples`). */
+export const DEFAULT_REFRESH_SAMPLES = 5;
 
 /** One series of 1,000 tokens and 1,000 no-op resources takes several minutes on a 2-core machine. */
 export const DEFAULT_SCALE_RUNS = 1;
@@ -119,6 +128,7 @@ export function readOptions(defaultOut: string): BenchOptions {
         scaleN: positiveInteger("BENCH_SCALE_N", 1000),
         scaleRuns: positiveInteger("BENCH_SCALE_RUNS", positiveInteger("BENCH_RUNS", DEFAULT_SCALE_RUNS)),
         nativeRuns: positiveInteger("BENCH_NATIVE_RUNS", DEFAULT_NATIVE_RUNS),
+        refreshSamples: positiveInteger("BENCH_REFRESH_SAMPLES", DEFAULT_REFRESH_SAMPLES),
         rssIntervalMs: positiveInteger("BENCH_RSS_INTERVAL_MS", 50),
         out,
     };

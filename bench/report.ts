@@ -2,7 +2,7 @@
 import { ENGINE_GOAL_RATIO, type EngineResult, OP_LABEL, OPS, type Op, type RunTiming } from "./engine";
 import type { MachineInfo } from "./machine";
 import type { NativeResult } from "./native";
-import { DEFAULT_NATIVE_RUNS, DEFAULT_SCALE_RUNS } from "./options";
+import { DEFAULT_NATIVE_RUNS, DEFAULT_REFRESH_SAMPLES, DEFAULT_SCALE_RUNS } from "./options";
 import { PUBLISHED_SCRIPT_PAUSE_S, RATE_GOAL_RATIO, RATE_MODE_LABEL, type RateRun } from "./ratelimit";
 import { mixedTokens, type RequestCounts } from "./stacks";
 import { SCALE_STATE_TOLERANCE, type ScaleResult } from "./scale";
@@ -213,6 +213,7 @@ function nativeSection(native: NativeResult): string[] {
         `${runsText(native.runs)}, each taking the four stacks through create → no-change \`up\` → \`refresh\` → \`destroy\`,`,
         "each run starting with the next stack. The floor is item 2's no-op dynamic resource (a TypeScript program); the",
         "YAML program starts faster than any TypeScript one, which favours its column.",
+        refreshSamplesText(native.refreshSamples),
         "",
         `| operation | native, TypeScript (s) | native, YAML (s) | dynamic (s) | no-op (s) | native TS ÷ no-op | native YAML ÷ no-op | dynamic ÷ no-op | goal (≤ ${ENGINE_GOAL_RATIO}) |`,
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -277,6 +278,13 @@ function everyRun(timings: readonly RunTiming[]): string[] {
         lines.push(`| ${t.run} | ${t.program} | ${OPS.map((op) => seconds(t.ms[op])).join(" | ")} | ${load} |`);
     }
     return lines;
+}
+
+/** How a run's `refresh` figure was taken (see `BENCH_REFRESH_SAMPLES`). */
+function refreshSamplesText(samples: number): string {
+    return samples > 1
+        ? `In each run, \`refresh\` runs ${samples} times in a row and the run counts their median: it is the shortest\noperation, the one a single slow moment of this machine moves the most.`
+        : "In each run, `refresh` runs once.";
 }
 
 function runsText(runs: number): string {
@@ -393,6 +401,7 @@ function engineSection(engine: EngineResult, state: StateResult | undefined): st
         `resources, in the same run. Each of the ${engine.runs} runs takes both stacks through create → no-change \`up\` →`,
         "`refresh` → `destroy`; the order of the two stacks alternates between runs. The goal is judged on the ratio",
         "of the medians; the last column shows how much single runs scatter on this shared machine.",
+        refreshSamplesText(engine.refreshSamples),
         "",
         `| operation | ${engine.n} tokens (s) | ${engine.n} no-op (s) | ratio | goal (≤ ${ENGINE_GOAL_RATIO}) | ratio within each run |`,
         "|---|---:|---:|---:|---|---|",
@@ -577,6 +586,7 @@ function scaleSection(r: BenchResults): string[] {
         `Item 2 at ${n}: a stack of ${n} tokens, the five kinds in turn (${bytes(s.n / 5)} of each, all against one sandbox`,
         `that holds them all), and a stack of ${n} no-op dynamic resources, each taken through create → no-change \`up\` →`,
         `\`refresh\` → \`destroy\` in the same run, ${s.runs === 1 ? "once each (1 run: one series of these takes several minutes on this machine)" : `${s.runs} runs, alternating which stack goes first`}.`,
+        refreshSamplesText(s.refreshSamples),
         `Before the timed runs, the state per token at ${s.state.smallN} is measured on the token stack (untimed; see below).`,
         "",
         `| operation | ${n} tokens (s) | ${n} no-op (s) | ratio | goal (≤ ${ENGINE_GOAL_RATIO}) |${s.runs > 1 ? " ratio within each run |" : ""}${e ? ` ratio at ${e.n} (item 2) | extra ms per token over the no-op: at ${n} | at ${e.n} |` : ""}`,
@@ -763,7 +773,7 @@ export function renderReport(r: BenchResults): string {
         "1,000 tokens in one stack, and the native provider plugin beside the dynamic resources, measured against the sandbox (`test/sandbox`) with the real Pulumi engine and a",
         "temporary local backend. The tests carry no timings; these figures live here only.",
         "",
-        `Settings: ${r.knobs.length > 0 ? r.knobs.map((k) => `\`${k}\``).join(", ") : "defaults"} (BENCH_N=50, BENCH_RUNS=5, BENCH_STATE_K=10, BENCH_RATE_REPOS=250, BENCH_RATE_RPS=5, BENCH_SCALE_N=1000, BENCH_SCALE_RUNS=${DEFAULT_SCALE_RUNS}, BENCH_NATIVE_RUNS=${DEFAULT_NATIVE_RUNS} unless listed).`,
+        `Settings: ${r.knobs.length > 0 ? r.knobs.map((k) => `\`${k}\``).join(", ") : "defaults"} (BENCH_N=50, BENCH_RUNS=5, BENCH_STATE_K=10, BENCH_RATE_REPOS=250, BENCH_RATE_RPS=5, BENCH_SCALE_N=1000, BENCH_SCALE_RUNS=${DEFAULT_SCALE_RUNS}, BENCH_NATIVE_RUNS=${DEFAULT_NATIVE_RUNS}, BENCH_REFRESH_SAMPLES=${DEFAULT_REFRESH_SAMPLES} unless listed).`,
         "",
         ...(r.failures.length > 0
             ? ["## Failures", "", ...r.failures.map((f) => `- ${f.replace(/\s+/g, " ")}`), ""]

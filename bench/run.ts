@@ -67,7 +67,13 @@ async function main(): Promise<void> {
     if (options.sections.includes("engine")) {
         await attempt("engine", () =>
             withSandbox(codacyRepositoriesOfMix(options.n), async (sandbox) => {
-                results.engine = await runEngineBench(sandbox, options.n, options.runs, options.rssIntervalMs);
+                results.engine = await runEngineBench(
+                    sandbox,
+                    options.n,
+                    options.runs,
+                    options.rssIntervalMs,
+                    options.refreshSamples,
+                );
             }),
         );
     }
@@ -79,14 +85,20 @@ async function main(): Promise<void> {
     if (options.sections.includes("scale")) {
         await attempt("scale", () =>
             withSandbox(codacyRepositoriesOfMix(options.scaleN), async (sandbox) => {
-                results.scale = await runScaleBench(sandbox, options.scaleN, options.scaleRuns, options.rssIntervalMs);
+                results.scale = await runScaleBench(
+                    sandbox,
+                    options.scaleN,
+                    options.scaleRuns,
+                    options.rssIntervalMs,
+                    options.refreshSamples,
+                );
             }),
         );
     }
     if (options.sections.includes("native")) {
         await attempt("native", () =>
             withSandbox(codacyRepositoriesOfMix(options.n), async (sandbox) => {
-                results.native = await runNativeBench(sandbox, options.n, options.nativeRuns);
+                results.native = await runNativeBench(sandbox, options.n, options.nativeRuns, options.refreshSamples);
             }),
         );
     }

@@ -64,6 +64,7 @@ export async function runScaleBench(
     n: number,
     runs: number,
     rssIntervalMs: number,
+    refreshSamples: number,
 ): Promise<ScaleResult> {
     const tokens = await benchStack("bench-tokens", sandboxStackConfig(sandbox));
     const noop = await benchStack("bench-noop", { count: { value: String(n) } });
@@ -79,7 +80,7 @@ export async function runScaleBench(
     try {
         small = await measureSmallState(tokens, specs);
         tokens.setTokens(specs);
-        comparison = await compareWithNoop("scale", sandbox, tokens, noop, n, runs, rss, (program) => {
+        comparison = await compareWithNoop("scale", sandbox, tokens, noop, n, runs, rss, refreshSamples, (program) => {
             if (program === "tokens") {
                 exportBytes = Buffer.byteLength(tokens.exportText());
             } else {
