@@ -136,6 +136,23 @@ export async function series(
     return { ms, requests, refreshSamplesMs };
 }
 
+/** `series` as run `run` of a comparison: its timings with the machine's load before and after, and its requests. */
+export async function timedSeries(
+    run: number,
+    ...args: Parameters<typeof series>
+): Promise<{ timing: RunTiming; requests: Record<Op, RequestCounts> }> {
+    const loadBefore = os.loadavg()[0] ?? 0;
+    const outcome = await series(...args);
+    const timing: RunTiming = {
+        run,
+        program: args[2],
+        ms: outcome.ms,
+        refreshSamplesMs: outcome.refreshSamplesMs,
+        load: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
+    };
+    return { timing, requests: outcome.requests };
+}
+
 /** What `runs` alternating series of a token stack and a no-op stack of `n` resources measured. */
 export interface Comparison {
     timings: RunTiming[];
@@ -174,15 +191,8 @@ export async function compareWithNoop(
             log(`${section}: run ${run}/${runs}, ${program}`);
             const hook = run === 1 && afterFirstCreate ? () => afterFirstCreate(program) : undefined;
             const target = program === "tokens" ? tokens : noop;
-            const loadBefore = os.loadavg()[0] ?? 0;
-            const outcome = await series(section, target, program, n, sandbox, rss, hook, refreshSamples);
-            timings.push({
-                run,
-                program,
-                ms: outcome.ms,
-                refreshSamplesMs: outcome.refreshSamplesMs,
-                load: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
-            });
+            const outcome = await timedSeries(run, section, target, program, n, sandbox, rss, hook, refreshSamples);
+            timings.push(outcome.timing);
             if (program === "tokens") {
                 if (first === undefined) {
                     first = outcome.requests;

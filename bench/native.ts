@@ -9,7 +9,7 @@ import { NATIVE_KINDS } from "../provider/native/kinds";
 import { createTestWorkspace, ensureYamlHost, pluginsOnPath } from "../test/e2e/harness";
 import { yamlProgram } from "../test/e2e/yaml";
 import { nativeSandboxStackConfig, type Sandbox, sandboxStackConfig } from "../test/sandbox";
-import { OPS, type Op, type Program, type RunTiming, series } from "./engine";
+import { OPS, type Op, type Program, type RunTiming, timedSeries } from "./engine";
 import { RssSampler } from "./rss";
 import {
     type BenchStack,
@@ -171,8 +171,8 @@ export async function runNativeBench(
             const order = rotation.map((_, i) => rotation[(i + run - 1) % rotation.length]!);
             for (const program of order) {
                 log(`native: run ${run}/${runs}, ${program}`);
-                const loadBefore = os.loadavg()[0] ?? 0;
-                const outcome = await series(
+                const outcome = await timedSeries(
+                    run,
                     "native",
                     stacks[program],
                     program,
@@ -182,13 +182,7 @@ export async function runNativeBench(
                     undefined,
                     refreshSamples,
                 );
-                timings.push({
-                    run,
-                    program,
-                    ms: outcome.ms,
-                    refreshSamplesMs: outcome.refreshSamplesMs,
-                    load: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
-                });
+                timings.push(outcome.timing);
                 if (program === "native" && requests === undefined) {
                     requests = outcome.requests;
                 }
