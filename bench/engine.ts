@@ -62,8 +62,6 @@ export interface EngineResult {
     requests: Record<Op, RequestCounts>;
     /** Whether every run made the same number of requests per operation. */
     requestsStable: boolean;
-    /** `refresh` samples per run (their median is the run's figure). */
-    refreshSamples: number;
     rss: RssPeak[];
     /** Isolated costs that explain part of the difference. */
     unitCosts: UnitCosts;
@@ -73,9 +71,11 @@ export interface EngineResult {
 
 /**
  * One stack through create → no-change `up` → `refresh` (`refreshSamples` times in a row, their median counted) →
- * `destroy`, timed, its requests counted (of the first `refresh`).
+ * `destroy` as run `run`: timed, with the machine's load before and after, its requests counted (of the first
+ * `refresh`).
  */
 export async function series(
+    run: number,
     section: string,
     target: BenchStack,
     program: Program,
@@ -84,17 +84,18 @@ export async function series(
     rss: RssSampler,
     afterCreate: (() => void) | undefined,
     refreshSamples: number,
-): Promise<{ ms: Record<Op, number>; requests: Record<Op, RequestCounts>; refreshSamplesMs: number[] }> {
+): Promise<{ timing: RunTiming; requests: Record<Op, RequestCounts> }> {
+    const loadBefore = os.loadavg()[0] ?? 0;
     const ms = {} as Record<Op, number>;
     const requests = {} as Record<Op, RequestCounts>;
-    const refreshSamplesMs: number[] = [];
+    let refreshSamplesMs: number[] = [];
     for (const op of OPS) {
         const what = `${program} ${op}`;
-        let took = 0;
+        const samplesMs: number[] = [];
         for (let sample = 1; sample <= (op === "refresh" ? refreshSamples : 1); sample++) {
             sandbox.requests.length = 0;
             rss.label(`${program}:${op}`);
-            const timing = await timed(async () => {
+            const { ms: took, value: ops } = await timed(async () => {
                 switch (op) {
                     case "create":
                     case "noop-up":
@@ -106,51 +107,33 @@ export async function series(
                 }
             });
             rss.label("");
-            took = timing.ms;
-            const ops = timing.value;
+            samplesMs.push(took);
             if (sample === 1) {
                 requests[op] = countRequests(sandbox.requests);
-            }
-            if (op === "refresh") {
-                refreshSamplesMs.push(took);
-                if ((ops?.delete ?? 0) > 0) {
-                    throw new Error(`${what}: refresh dropped ${ops?.delete} resources`);
-                }
             }
             if (op === "create") {
                 expectChanges(what, ops, { create: n + 1 });
                 afterCreate?.();
             } else if (op === "noop-up") {
                 expectChanges(what, ops, {});
-            } else if (op === "destroy") {
+            } else if (op === "refresh") {
+                if ((ops?.delete ?? 0) > 0) {
+                    throw new Error(`${what}: refresh dropped ${ops?.delete} resources`);
+                }
+            } else {
                 expectChanges(what, ops, { delete: n + 1 });
             }
         }
-        ms[op] = op === "refresh" ? median(refreshSamplesMs) : took;
+        ms[op] = median(samplesMs);
+        if (op === "refresh") {
+            refreshSamplesMs = samplesMs;
+        }
         const samples =
-            op === "refresh" && refreshSamples > 1
-                ? ` (median of ${refreshSamplesMs.map((t) => (t / 1000).toFixed(2)).join(", ")})`
-                : "";
+            samplesMs.length > 1 ? ` (median of ${samplesMs.map((t) => (t / 1000).toFixed(2)).join(", ")})` : "";
         log(`${section}: ${what}: ${(ms[op] / 1000).toFixed(2)} s${samples}, ${requests[op].total} requests`);
     }
-    return { ms, requests, refreshSamplesMs };
-}
-
-/** `series` as run `run` of a comparison: its timings with the machine's load before and after, and its requests. */
-export async function timedSeries(
-    run: number,
-    ...args: Parameters<typeof series>
-): Promise<{ timing: RunTiming; requests: Record<Op, RequestCounts> }> {
-    const loadBefore = os.loadavg()[0] ?? 0;
-    const outcome = await series(...args);
-    const timing: RunTiming = {
-        run,
-        program: args[2],
-        ms: outcome.ms,
-        refreshSamplesMs: outcome.refreshSamplesMs,
-        load: { before: loadBefore, after: os.loadavg()[0] ?? 0 },
-    };
-    return { timing, requests: outcome.requests };
+    const timing = { run, program, ms, refreshSamplesMs, load: { before: loadBefore, after: os.loadavg()[0] ?? 0 } };
+    return { timing, requests };
 }
 
 /** What `runs` alternating series of a token stack and a no-op stack of `n` resources measured. */
@@ -161,8 +144,6 @@ export interface Comparison {
     requests: Record<Op, RequestCounts>;
     /** Whether every run made the same number of requests per operation. */
     requestsStable: boolean;
-    /** `refresh` samples per run (their median is the run's figure). */
-    refreshSamples: number;
 }
 
 /**
@@ -191,7 +172,7 @@ export async function compareWithNoop(
             log(`${section}: run ${run}/${runs}, ${program}`);
             const hook = run === 1 && afterFirstCreate ? () => afterFirstCreate(program) : undefined;
             const target = program === "tokens" ? tokens : noop;
-            const outcome = await timedSeries(run, section, target, program, n, sandbox, rss, hook, refreshSamples);
+            const outcome = await series(run, section, target, program, n, sandbox, rss, hook, refreshSamples);
             timings.push(outcome.timing);
             if (program === "tokens") {
                 if (first === undefined) {
@@ -211,7 +192,7 @@ export async function compareWithNoop(
         });
         return { op, tokensMs, noopMs, ratio: tokensMs / noopMs, runRatios };
     });
-    return { timings, medians, requests: first!, requestsStable: stable, refreshSamples };
+    return { timings, medians, requests: first!, requestsStable: stable };
 }
 
 export async function runEngineBench(

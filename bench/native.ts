@@ -9,7 +9,7 @@ import { NATIVE_KINDS } from "../provider/native/kinds";
 import { createTestWorkspace, ensureYamlHost, pluginsOnPath } from "../test/e2e/harness";
 import { yamlProgram } from "../test/e2e/yaml";
 import { nativeSandboxStackConfig, type Sandbox, sandboxStackConfig } from "../test/sandbox";
-import { OPS, type Op, type Program, type RunTiming, timedSeries } from "./engine";
+import { OPS, type Op, type Program, type RunTiming, series } from "./engine";
 import { RssSampler } from "./rss";
 import {
     type BenchStack,
@@ -36,8 +36,6 @@ export interface NativeOpSummary {
 export interface NativeResult {
     n: number;
     runs: number;
-    /** `refresh` samples per run (their median is the run's figure). */
-    refreshSamples: number;
     timings: RunTiming[];
     medians: NativeOpSummary[];
     /** Export bytes one more token adds, measured alike on both stacks (anchor method of item 1, mixed kinds). */
@@ -171,7 +169,7 @@ export async function runNativeBench(
             const order = rotation.map((_, i) => rotation[(i + run - 1) % rotation.length]!);
             for (const program of order) {
                 log(`native: run ${run}/${runs}, ${program}`);
-                const outcome = await timedSeries(
+                const outcome = await series(
                     run,
                     "native",
                     stacks[program],
@@ -197,7 +195,7 @@ export async function runNativeBench(
             dynamicMs: of("tokens", op),
             noopMs: of("noop", op),
         }));
-        return { n, runs, timings, medians, state, requests: requests!, refreshSamples };
+        return { n, runs, timings, medians, state, requests: requests! };
     } finally {
         await rss.stop();
         for (const stack of Object.values(stacks)) {

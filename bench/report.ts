@@ -213,7 +213,7 @@ function nativeSection(native: NativeResult): string[] {
         `${runsText(native.runs)}, each taking the four stacks through create → no-change \`up\` → \`refresh\` → \`destroy\`,`,
         "each run starting with the next stack. The floor is item 2's no-op dynamic resource (a TypeScript program); the",
         "YAML program starts faster than any TypeScript one, which favours its column.",
-        refreshSamplesText(native.refreshSamples),
+        refreshSamplesText(native.timings),
         "",
         `| operation | native, TypeScript (s) | native, YAML (s) | dynamic (s) | no-op (s) | native TS ÷ no-op | native YAML ÷ no-op | dynamic ÷ no-op | goal (≤ ${ENGINE_GOAL_RATIO}) |`,
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -281,7 +281,8 @@ function everyRun(timings: readonly RunTiming[]): string[] {
 }
 
 /** How a run's `refresh` figure was taken (see `BENCH_REFRESH_SAMPLES`). */
-function refreshSamplesText(samples: number): string {
+function refreshSamplesText(timings: readonly RunTiming[]): string {
+    const samples = timings[0]?.refreshSamplesMs.length ?? 1;
     return samples > 1
         ? `In each run, \`refresh\` runs ${samples} times in a row and the run counts their median: it is the shortest\noperation, the one a single slow moment of this machine moves the most.`
         : "In each run, `refresh` runs once.";
@@ -401,7 +402,7 @@ function engineSection(engine: EngineResult, state: StateResult | undefined): st
         `resources, in the same run. Each of the ${engine.runs} runs takes both stacks through create → no-change \`up\` →`,
         "`refresh` → `destroy`; the order of the two stacks alternates between runs. The goal is judged on the ratio",
         "of the medians; the last column shows how much single runs scatter on this shared machine.",
-        refreshSamplesText(engine.refreshSamples),
+        refreshSamplesText(engine.timings),
         "",
         `| operation | ${engine.n} tokens (s) | ${engine.n} no-op (s) | ratio | goal (≤ ${ENGINE_GOAL_RATIO}) | ratio within each run |`,
         "|---|---:|---:|---:|---|---|",
@@ -586,7 +587,7 @@ function scaleSection(r: BenchResults): string[] {
         `Item 2 at ${n}: a stack of ${n} tokens, the five kinds in turn (${bytes(s.n / 5)} of each, all against one sandbox`,
         `that holds them all), and a stack of ${n} no-op dynamic resources, each taken through create → no-change \`up\` →`,
         `\`refresh\` → \`destroy\` in the same run, ${s.runs === 1 ? "once each (1 run: one series of these takes several minutes on this machine)" : `${s.runs} runs, alternating which stack goes first`}.`,
-        refreshSamplesText(s.refreshSamples),
+        refreshSamplesText(s.timings),
         `Before the timed runs, the state per token at ${s.state.smallN} is measured on the token stack (untimed; see below).`,
         "",
         `| operation | ${n} tokens (s) | ${n} no-op (s) | ratio | goal (≤ ${ENGINE_GOAL_RATIO}) |${s.runs > 1 ? " ratio within each run |" : ""}${e ? ` ratio at ${e.n} (item 2) | extra ms per token over the no-op: at ${n} | at ${e.n} |` : ""}`,
