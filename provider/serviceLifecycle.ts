@@ -48,14 +48,7 @@ export abstract class ServiceLifecycle<C extends ConnectionSettings, Client exte
 
     /** A client for the instance the token of this state lives on, and that instance (see `clientAtRecorded`). */
     protected clientAt(props: PlainObject, current?: string): { client: Client; apiUrl: string } {
-        return clientAtRecorded<C, Client>(
-            this.service,
-            props,
-            this.ctx,
-            this.labelOf(props),
-            (connection, ctx) => this.clientFor(connection, ctx),
-            current,
-        );
+        return clientAtRecorded<C, Client>(this.service, props, this.ctx, this.labelOf(props), this.build, current);
     }
 
     /** The client of an in-place update: the declared connection's, or the recorded instance's while a move is pending. */

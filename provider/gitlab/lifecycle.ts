@@ -38,6 +38,13 @@ import {
 /** The GitLab token kinds: project and group access tokens, and personal access tokens (a user's or a service account's). */
 export type GitLabTokenKind = GitLabParentKind | "personal";
 
+/** The inputs of each GitLab token kind. */
+const INPUT_SCHEMAS = {
+    project: projectTokenInputsSchema,
+    group: groupTokenInputsSchema,
+    personal: personalTokenInputsSchema,
+} as const satisfies Record<GitLabTokenKind, unknown>;
+
 /** GitLab's limit on a token's description, which holds the ownership mark after the user's text. */
 const DESCRIPTION_MAX = 255;
 
@@ -86,9 +93,7 @@ export class GitLabTokenLifecycle extends ServiceLifecycle<GitLabConnection, Git
             "gitlab",
             ctx,
             gitLabClientFor,
-            { project: projectTokenInputsSchema, group: groupTokenInputsSchema, personal: personalTokenInputsSchema }[
-                kind
-            ],
+            INPUT_SCHEMAS[kind],
             kind === "personal" ? personalOwnerFailures : undefined,
         );
     }
